@@ -1,0 +1,10 @@
+// Tests for the pmm command line: they run the real CLI in a child process.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    name: 'cli',
+    include: ['src/**/*.test.ts'],
+    testTimeout: 180_000,
+  },
+});

@@ -1,0 +1,87 @@
+// The whole training pipeline: split, train, evaluate on the holdout, export ONNX, profile, build model.json.
+
+import { sha256Hex } from '../data/sha256';
+import { buildReferenceProfile } from '../drift/profile';
+import { FEATURES, type FeatureRecord } from '../schema/features';
+import { versionId } from './artifact';
+import { MODEL_CARD_FORMAT, type ModelCard } from './artifact-types';
+import { classificationMetrics } from './metrics';
+import { exportOnnx } from './onnx/index';
+import type { ModelSpec } from './spec';
+import { stratifiedSplit } from './split';
+import { DEFAULT_TRAIN_OPTIONS, predictWithTf, type TrainOptions, trainModel } from './train';
+
+export interface TrainArtifactInput {
+  readonly records: readonly FeatureRecord[];
+  readonly labels: ArrayLike<number>;
+  /** sha256 of the training data as given (the CSV file's bytes, or a hash of the rows used). */
+  readonly trainingDataSha256: string;
+  readonly options?: Partial<TrainOptions>;
+  readonly holdoutShare?: number;
+  readonly parentVersion?: string | null;
+  readonly now?: () => Date;
+  /** A monotonic clock in milliseconds, for the training duration. */
+  readonly clock?: () => number;
+}
+
+export interface TrainedArtifact {
+  readonly card: ModelCard;
+  readonly onnx: Uint8Array;
+  readonly spec: ModelSpec;
+  /** Holdout rows (indices into the input), their labels and the tfjs model's probabilities. */
+  readonly holdout: {
+    readonly indices: Uint32Array;
+    readonly labels: Uint8Array;
+    readonly probabilities: Float32Array;
+  };
+}
+
+/** Trains on a stratified split, evaluates on the holdout and returns a complete, self-describing artifact. */
+export async function trainArtifact(input: TrainArtifactInput): Promise<TrainedArtifact> {
+  const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
+  const clock = input.clock ?? (() => Date.now());
+  const started = clock();
+  const split = stratifiedSplit(input.labels, input.holdoutShare ?? 0.2, options.seed);
+  const pick = (idx: Uint32Array) => Array.from(idx, (i) => input.records[i]!);
+  const trainRecords = pick(split.train);
+  const holdoutRecords = pick(split.holdout);
+  const trainLabels = Uint8Array.from(split.train, (i) => input.labels[i]!);
+  const holdoutLabels = Uint8Array.from(split.holdout, (i) => input.labels[i]!);
+
+  const spec = await trainModel(trainRecords, trainLabels, options);
+  const probabilities = await predictWithTf(spec, holdoutRecords);
+  const metrics = classificationMetrics(holdoutLabels, probabilities);
+  const seconds = (clock() - started) / 1000;
+
+  const createdAt = (input.now ?? (() => new Date()))();
+  const provisional = exportOnnx(spec);
+  const version = versionId(createdAt, await sha256Hex(provisional));
+  // A plain Uint8Array copy: protobufjs hands back a Node Buffer in Node, whose slice() is a view.
+  const onnx = new Uint8Array(exportOnnx(spec, { version }));
+  const card: ModelCard = {
+    format: MODEL_CARD_FORMAT,
+    version,
+    created_at: createdAt.toISOString(),
+    parent_version: input.parentVersion ?? null,
+    training_data_sha256: input.trainingDataSha256,
+    onnx_sha256: await sha256Hex(onnx),
+    feature_schema: FEATURES.map((f) =>
+      f.kind === 'categorical'
+        ? { name: f.name, kind: f.kind, categories: [...f.categories] }
+        : { name: f.name, kind: f.kind },
+    ),
+    metrics,
+    training: {
+      seed: options.seed,
+      train_rows: trainRecords.length,
+      holdout_rows: holdoutRecords.length,
+      epochs: options.epochs,
+      hidden_units: [...options.hiddenUnits],
+      l2: options.l2,
+      learning_rate: options.learningRate,
+      seconds,
+    },
+    reference_profile: buildReferenceProfile(trainRecords, FEATURES),
+  };
+  return { card, onnx, spec, holdout: { indices: split.holdout, labels: holdoutLabels, probabilities } };
+}
