@@ -56,8 +56,7 @@ export async function trainArtifact(input: TrainArtifactInput): Promise<TrainedA
   const createdAt = (input.now ?? (() => new Date()))();
   const provisional = exportOnnx(spec);
   const version = versionId(createdAt, await sha256Hex(provisional));
-  // A plain Uint8Array copy: protobufjs hands back a Node Buffer in Node, whose slice() is a view.
-  const onnx = new Uint8Array(exportOnnx(spec, { version }));
+  const onnx = exportOnnx(spec, { version });
   const card: ModelCard = {
     format: MODEL_CARD_FORMAT,
     version,

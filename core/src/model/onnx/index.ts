@@ -1,0 +1,27 @@
+// @pmm/core/onnx: export a ModelSpec to model.onnx, read it back, and run it with ORT or the lite engine.
+export { ModelSpecError, OnnxModelError, UnsupportedOperatorError } from './errors';
+export {
+  EXPORT_IR_VERSION,
+  EXPORT_OPSETS,
+  type ExportMeta,
+  exportOnnx,
+  PROBABILITY_OUTPUT,
+  VERSION_METADATA_KEY,
+} from './export-onnx';
+export { buildFeeds, type FeedColumn, type FeedInput, type FeedKind, feedKind } from './feeds';
+export {
+  compileLitePlan,
+  createLitePredictor,
+  LITE_OPERATORS,
+  type LitePlan,
+  mlasLogistic,
+} from './lite-engine';
+export { createOrtPredictor, type OrtModule, type OrtSessionOptions } from './ort-engine';
+export {
+  type OnnxAttribute,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+  readOnnx,
+} from './read-onnx';
