@@ -2,9 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommands } from './commands/bench';
 import { registerBenchDrift } from './commands/bench-drift';
+import { registerBenchTrain } from './commands/bench-train';
 import { registerDataCommands } from './commands/data';
 import { registerDriftCommand } from './commands/drift';
 import { registerPredictCommand } from './commands/predict';
+import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
 import { registerTrainCommand } from './commands/train';
 import { CliError } from './util/cli-error';
@@ -18,8 +20,9 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerTrainCommand(program);
   registerPredictCommand(program);
+  registerSimulateCommand(program);
   registerDriftCommand(program);
-  registerBenchCommands(program, [registerBenchDrift]);
+  registerBenchCommands(program, [registerBenchDrift, registerBenchTrain]);
   return program;
 }
 

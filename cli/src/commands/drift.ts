@@ -1,0 +1,167 @@
+// `pmm drift`: compare a current CSV with a reference CSV column by column and print the drift report.
+import { writeFile } from 'node:fs/promises';
+import { CsvError, parseCsv } from '@pmm/core/data';
+import {
+  type ColumnOptions,
+  DRIFT_METHODS,
+  type DriftOptions,
+  driftReport,
+  driftTablesFromCsv,
+  renderDriftHtml,
+  renderDriftText,
+} from '@pmm/core/drift';
+import type { Command } from 'commander';
+import { CliError } from '../util/cli-error';
+import { readInputText } from '../util/files';
+import { parseFormat, parseNumberOption } from '../util/output';
+
+interface DriftCliOptions {
+  reference: string;
+  current: string;
+  ignore?: string;
+  columns?: string;
+  categorical?: string;
+  numerical?: string;
+  method?: string;
+  threshold?: string;
+  driftShare?: string;
+  correction: string;
+  format: string;
+  out?: string;
+}
+
+/** "a, b,,c" → ["a", "b", "c"]. */
+function parseList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Errors from core that describe bad input become one-line CLI errors. */
+function isInputError(error: unknown): error is Error {
+  return (
+    error instanceof Error &&
+    ['CsvError', 'DriftDataError', 'DriftOptionsError', 'DriftInputError'].includes(error.name)
+  );
+}
+
+async function readCsv(file: string, what: string) {
+  const text = await readInputText(file, what);
+  try {
+    return parseCsv(text, file);
+  } catch (error) {
+    if (error instanceof CsvError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** Builds the report's options from the flags: one object, per-column types from --categorical/--numerical. */
+function driftOptions(opts: DriftCliOptions): DriftOptions {
+  const categorical = parseList(opts.categorical) ?? [];
+  const numerical = parseList(opts.numerical) ?? [];
+  const both = categorical.find((c) => numerical.includes(c));
+  if (both !== undefined)
+    throw new CliError(`column "${both}" is given both in --categorical and --numerical`);
+  if (opts.method !== undefined && !Object.hasOwn(DRIFT_METHODS, opts.method)) {
+    throw new CliError(
+      `unknown drift method "${opts.method}" (known: ${Object.keys(DRIFT_METHODS).join(', ')})`,
+    );
+  }
+  const correction = opts.correction;
+  if (correction !== 'none' && correction !== 'bh') {
+    throw new CliError(`--correction must be none or bh (got "${correction}")`);
+  }
+  const columns: Record<string, ColumnOptions> = {};
+  for (const c of categorical) columns[c] = { type: 'categorical' };
+  for (const c of numerical) columns[c] = { type: 'numerical' };
+  return {
+    ...(opts.method !== undefined ? { method: opts.method } : {}),
+    ...(opts.threshold !== undefined
+      ? { threshold: parseNumberOption('--threshold', opts.threshold, (n) => n > 0, 'a positive number') }
+      : {}),
+    ...(opts.driftShare !== undefined
+      ? {
+          driftShare: parseNumberOption(
+            '--drift-share',
+            opts.driftShare,
+            (n) => n > 0 && n <= 1,
+            'a number in (0, 1]',
+          ),
+        }
+      : {}),
+    ...(Object.keys(columns).length > 0 ? { columns } : {}),
+    correction,
+  };
+}
+
+export async function runDrift(opts: DriftCliOptions): Promise<void> {
+  const format = parseFormat(opts.format, ['text', 'json', 'html'] as const);
+  const options = driftOptions(opts);
+  const [refCsv, curCsv] = await Promise.all([
+    readCsv(opts.reference, 'reference file'),
+    readCsv(opts.current, 'current file'),
+  ]);
+  let output: string;
+  try {
+    const types = Object.fromEntries(Object.entries(options.columns ?? {}).map(([c, o]) => [c, o.type!]));
+    const tables = driftTablesFromCsv(
+      refCsv,
+      curCsv,
+      { reference: opts.reference, current: opts.current },
+      { columns: parseList(opts.columns), ignore: parseList(opts.ignore), types },
+    );
+    const report = driftReport(tables.reference, tables.current, options);
+    const context = {
+      reference: opts.reference,
+      current: opts.current,
+      generatedAt: new Date().toISOString(),
+    };
+    if (format === 'json') {
+      output = `${JSON.stringify({ generated_at: context.generatedAt, reference_file: opts.reference, current_file: opts.current, ...report }, null, 2)}\n`;
+    } else if (format === 'html') {
+      output = renderDriftHtml(report, context);
+    } else {
+      output = renderDriftText(report, context);
+    }
+  } catch (error) {
+    if (isInputError(error)) throw new CliError(error.message);
+    throw error;
+  }
+  if (opts.out) {
+    try {
+      await writeFile(opts.out, output);
+    } catch (error) {
+      throw new CliError(`cannot write ${opts.out}: ${(error as Error).message}`);
+    }
+    process.stderr.write(`wrote ${opts.out}\n`);
+  } else {
+    process.stdout.write(output);
+  }
+}
+
+export function registerDriftCommand(program: Command): void {
+  program
+    .command('drift')
+    .description('compare a current CSV with a reference CSV column by column (Evidently-style data drift)')
+    .requiredOption('--reference <csv>', 'reference data (e.g. the training set)')
+    .requiredOption('--current <csv>', 'current data (e.g. recent production inputs)')
+    .option('--ignore <columns>', 'comma-separated columns to leave out (e.g. an id or the label)')
+    .option('--columns <columns>', 'comma-separated columns to compare (default: all)')
+    .option('--categorical <columns>', 'comma-separated columns to treat as categorical')
+    .option(
+      '--numerical <columns>',
+      'comma-separated columns to treat as numerical (every value must be a number)',
+    )
+    .option(
+      '--method <name>',
+      `drift method for every column: ${Object.keys(DRIFT_METHODS).join(', ')} (default: per column, as Evidently)`,
+    )
+    .option('--threshold <x>', "threshold for every column (default: the method's)")
+    .option('--drift-share <x>', 'share of drifted columns at which the data set counts as drifted', '0.5')
+    .option('--correction <mode>', 'none, or bh for Benjamini-Hochberg on the p-values', 'none')
+    .option('--format <format>', 'text, json or html', 'text')
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .action(runDrift);
+}
