@@ -24,7 +24,13 @@ describe('parseCsv', () => {
   });
 
   it('round-trips through toCsv', () => {
-    const text = toCsv(['a', 'b'], [['x, "y"', 1], [null, 2.5]]);
+    const text = toCsv(
+      ['a', 'b'],
+      [
+        ['x, "y"', 1],
+        [null, 2.5],
+      ],
+    );
     expect(parseCsv(text).rows).toEqual([
       ['x, "y"', '1'],
       ['', '2.5'],

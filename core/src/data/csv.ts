@@ -29,16 +29,22 @@ export function parseCsv(text: string, source = 'input'): CsvTable {
     throw new CsvError(`${source}: the file is empty (no header row)`);
   }
   const quoteError = parsed.errors.find((e) => e.type === 'Quotes');
-  if (quoteError) throw new CsvError(`${source}: malformed CSV at row ${(quoteError.row ?? 0) + 1}: ${quoteError.message}`);
+  if (quoteError)
+    throw new CsvError(`${source}: malformed CSV at row ${(quoteError.row ?? 0) + 1}: ${quoteError.message}`);
   rows.forEach((row, i) => {
     if (row.length !== header.length) {
-      throw new CsvError(`${source}: line ${i + 2} has ${row.length} fields, the header has ${header.length}`);
+      throw new CsvError(
+        `${source}: line ${i + 2} has ${row.length} fields, the header has ${header.length}`,
+      );
     }
   });
   return { header: header.map((h) => h.trim()), rows };
 }
 
 /** Serialises rows to CSV (RFC 4180 quoting). */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+export function toCsv(
+  header: readonly string[],
+  rows: readonly (readonly (string | number | null)[])[],
+): string {
   return Papa.unparse({ fields: [...header], data: rows.map((r) => r.map((c) => (c === null ? '' : c))) });
 }

@@ -35,8 +35,10 @@ describe.skipIf(!present)('the Telco data set', () => {
 });
 
 describe('toFeatureRows', () => {
-  const header = 'gender,senior_citizen,partner,dependents,tenure,phone_service,multiple_lines,internet_service,online_security,online_backup,device_protection,tech_support,streaming_tv,streaming_movies,contract,paperless_billing,payment_method,monthly_charges,total_charges';
-  const good = 'Female,0,Yes,No,1,No,No phone service,DSL,No,Yes,No,No,No,No,Month-to-month,Yes,Electronic check,29.85,29.85';
+  const header =
+    'gender,senior_citizen,partner,dependents,tenure,phone_service,multiple_lines,internet_service,online_security,online_backup,device_protection,tech_support,streaming_tv,streaming_movies,contract,paperless_billing,payment_method,monthly_charges,total_charges';
+  const good =
+    'Female,0,Yes,No,1,No,No phone service,DSL,No,Yes,No,No,No,No,Month-to-month,Yes,Electronic check,29.85,29.85';
 
   it('accepts snake_case columns and reports bad rows by number and field', () => {
     const bad = good.replace('Female', 'Robot').replace(',1,No,', ',x,No,');
@@ -51,6 +53,8 @@ describe('toFeatureRows', () => {
   });
 
   it('names missing feature columns', () => {
-    expect(() => toFeatureRows(parseCsv('gender,tenure\nMale,1\n'), 'x.csv')).toThrow(/x\.csv: missing feature column\(s\): senior_citizen/);
+    expect(() => toFeatureRows(parseCsv('gender,tenure\nMale,1\n'), 'x.csv')).toThrow(
+      /x\.csv: missing feature column\(s\): senior_citizen/,
+    );
   });
 });

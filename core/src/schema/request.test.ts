@@ -15,8 +15,15 @@ function issuesOf(value: unknown) {
 }
 
 describe('the prediction request schema', () => {
-  it('has the 19 features with unique names and CSV columns', () => {
+  it('has the 19 features with unique names and CSV columns, each in the request schema', () => {
     expect(FEATURES).toHaveLength(19);
+    expect(Object.keys(featuresSchema.shape)).toEqual(FEATURES.map((f) => f.name));
+    for (const f of FEATURES) {
+      if (f.kind === 'numerical')
+        expect(
+          featuresSchema.shape[f.name as keyof typeof featuresSchema.shape].safeParse(null).success,
+        ).toBe(f.nullable);
+    }
     expect(new Set(FEATURES.map((f) => f.name)).size).toBe(19);
     expect(new Set(FEATURES.map((f) => f.csvColumn)).size).toBe(19);
   });

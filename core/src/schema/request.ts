@@ -1,21 +1,47 @@
 // The one zod schema for prediction requests, used by the edge, the sync server, the desktop and the CLI.
 import { z } from 'zod';
-import { FEATURES, type Feature } from './features';
+import { type CategoricalFeature, FEATURES, type NumericalFeature } from './features';
 
-function featureSchema(feature: Feature): z.ZodType {
-  if (feature.kind === 'categorical') {
-    const [first, ...rest] = feature.categories;
-    return z.enum([first!, ...rest]).describe(feature.description);
-  }
-  let n = z.number().min(feature.min).max(feature.max);
-  if (feature.integer) n = n.int();
-  const described = n.describe(feature.description);
-  return feature.nullable ? described.nullable() : described;
+const byName = new Map(FEATURES.map((f) => [f.name, f]));
+
+function categorical(name: string) {
+  const f = byName.get(name) as CategoricalFeature;
+  const [first, ...rest] = f.categories;
+  return z.enum([first!, ...rest]).describe(f.description);
 }
+
+function numerical(name: string) {
+  const f = byName.get(name) as NumericalFeature;
+  const n = z.number().min(f.min).max(f.max);
+  return (f.integer ? n.int() : n).describe(f.description);
+}
+
+/** The field schemas, spelled out so that `Features` has one typed key per feature. */
+const featureShape = {
+  gender: categorical('gender'),
+  senior_citizen: numerical('senior_citizen'),
+  partner: categorical('partner'),
+  dependents: categorical('dependents'),
+  tenure: numerical('tenure'),
+  phone_service: categorical('phone_service'),
+  multiple_lines: categorical('multiple_lines'),
+  internet_service: categorical('internet_service'),
+  online_security: categorical('online_security'),
+  online_backup: categorical('online_backup'),
+  device_protection: categorical('device_protection'),
+  tech_support: categorical('tech_support'),
+  streaming_tv: categorical('streaming_tv'),
+  streaming_movies: categorical('streaming_movies'),
+  contract: categorical('contract'),
+  paperless_billing: categorical('paperless_billing'),
+  payment_method: categorical('payment_method'),
+  monthly_charges: numerical('monthly_charges'),
+  total_charges: numerical('total_charges').nullable(),
+};
 
 /** The 19 features of one customer: every feature required, no extra keys. */
 export const featuresSchema = z
-  .strictObject(Object.fromEntries(FEATURES.map((f) => [f.name, featureSchema(f)])))
+  .strictObject(featureShape)
   .describe('The 19 Telco churn features of one customer');
 
 export type Features = z.infer<typeof featuresSchema>;

@@ -39,7 +39,9 @@ describe.skipIf(!present)('createTraffic', () => {
     expect(sample.every((r) => r.drifted && inDriftSegment(r.features))).toBe(true);
     const maxMonthly = Math.max(...source.records.map((r) => r.monthly_charges as number));
     expect(Math.max(...sample.map((r) => r.features.monthly_charges))).toBeGreaterThan(maxMonthly);
-    expect(Math.max(...sample.map((r) => r.features.monthly_charges))).toBeLessThanOrEqual(maxMonthly * PRICE_RISE + 0.01);
+    expect(Math.max(...sample.map((r) => r.features.monthly_charges))).toBeLessThanOrEqual(
+      maxMonthly * PRICE_RISE + 0.01,
+    );
     const churn = sample.filter((r) => r.outcome === 1).length / sample.length;
     expect(churn).toBeGreaterThan(0.4);
   });
