@@ -1,0 +1,2 @@
+// @pmm/core/sync: the protocol between edge nodes and the sync server.
+export * from './ingest';

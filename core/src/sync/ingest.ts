@@ -1,0 +1,57 @@
+// The edge → centre log-shipping protocol: the row shapes both sides validate with the same zod schemas.
+import { z } from 'zod';
+import { featuresSchema } from '../schema/request';
+
+/** Rows per ingest request: the edge ships in batches of this size, the centre refuses larger ones. */
+export const INGEST_BATCH_SIZE = 500;
+
+/** Paths on the sync server, relative to `SYNC_URL`. */
+export const INGEST_PREDICTIONS_PATH = '/v1/ingest/predictions';
+export const INGEST_FEEDBACK_PATH = '/v1/ingest/feedback';
+export const PRODUCTION_MODEL_PATH = '/v1/models/@production';
+export const modelArtifactPath = (version: string): string =>
+  `/v1/models/${encodeURIComponent(version)}/artifact`;
+
+const isoTimestamp = z.iso.datetime({ offset: true });
+const nodeId = z.string().min(1).max(128);
+
+/** One logged prediction, as the edge stored it. The centre's ingest is idempotent by `prediction_id`. */
+export const ingestPredictionRowSchema = z.strictObject({
+  prediction_id: z.uuid(),
+  created_at: isoTimestamp,
+  node_id: nodeId,
+  model_version: z.string().min(1).max(128),
+  features: featuresSchema,
+  probability: z.number().min(0).max(1),
+  label: z.union([z.literal(0), z.literal(1)]),
+});
+export type IngestPredictionRow = z.infer<typeof ingestPredictionRowSchema>;
+
+/** The true outcome of a prediction; a later row for the same `prediction_id` replaces an earlier one. */
+export const ingestFeedbackRowSchema = z.strictObject({
+  prediction_id: z.uuid(),
+  outcome: z.union([z.literal(0), z.literal(1)]),
+  created_at: isoTimestamp,
+});
+export type IngestFeedbackRow = z.infer<typeof ingestFeedbackRowSchema>;
+
+/** `POST {SYNC_URL}/v1/ingest/predictions` body. */
+export const ingestPredictionsRequestSchema = z.strictObject({
+  node_id: nodeId,
+  rows: z.array(ingestPredictionRowSchema).min(1).max(INGEST_BATCH_SIZE),
+});
+export type IngestPredictionsRequest = z.infer<typeof ingestPredictionsRequestSchema>;
+
+/** `POST {SYNC_URL}/v1/ingest/feedback` body. */
+export const ingestFeedbackRequestSchema = z.strictObject({
+  node_id: nodeId,
+  rows: z.array(ingestFeedbackRowSchema).min(1).max(INGEST_BATCH_SIZE),
+});
+export type IngestFeedbackRequest = z.infer<typeof ingestFeedbackRequestSchema>;
+
+/** The centre's answer to an ingest request (2xx): how many rows were new and how many it already had. */
+export const ingestResponseSchema = z.object({
+  accepted: z.number().int().min(0),
+  duplicates: z.number().int().min(0),
+});
+export type IngestResponse = z.infer<typeof ingestResponseSchema>;

@@ -1,0 +1,164 @@
+// The prediction log in D1: writes from the API, reads and acknowledgements from the shipper, health counters.
+import type { Features } from '@pmm/core/schema';
+import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
+
+export type PredictionLogRow = IngestPredictionRow;
+
+export interface PendingCounts {
+  readonly predictions: number;
+  readonly feedback: number;
+}
+
+/** node_state keys. */
+export const STATE = {
+  failedLogWrites: 'failed_log_writes',
+  lastSyncAt: 'last_sync_at',
+  lastSyncError: 'last_sync_error',
+  lastModelPullAt: 'last_model_pull_at',
+  lastModelPullError: 'last_model_pull_error',
+} as const;
+
+interface PredictionRecord {
+  prediction_id: string;
+  created_at: string;
+  node_id: string;
+  model_version: string;
+  features: string;
+  probability: number;
+  label: number;
+}
+
+export class LogStore {
+  constructor(private readonly db: D1Database) {}
+
+  /** `SELECT 1`: whether D1 answers. */
+  async ping(): Promise<void> {
+    await this.db.prepare('SELECT 1 AS ok').first();
+  }
+
+  /** Inserts rows in one statement (json_each keeps it to one bound parameter, under D1's limit of 100). */
+  async insertPredictions(rows: readonly PredictionLogRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .prepare(
+        `INSERT INTO predictions (prediction_id, created_at, node_id, model_version, features, probability, label)
+         SELECT value ->> '$.prediction_id', value ->> '$.created_at', value ->> '$.node_id',
+                value ->> '$.model_version', value -> '$.features', value ->> '$.probability', value ->> '$.label'
+         FROM json_each(?1)`,
+      )
+      .bind(JSON.stringify(rows))
+      .run();
+  }
+
+  /** Stores (or replaces) the outcome beside a logged prediction; false when the prediction is unknown. */
+  async recordFeedback(predictionId: string, outcome: 0 | 1, at: string): Promise<boolean> {
+    const result = await this.db
+      .prepare(
+        `INSERT INTO feedback (prediction_id, outcome, created_at, synced_at)
+         SELECT prediction_id, ?2, ?3, NULL FROM predictions WHERE prediction_id = ?1
+         ON CONFLICT (prediction_id) DO UPDATE
+           SET outcome = excluded.outcome, created_at = excluded.created_at, synced_at = NULL`,
+      )
+      .bind(predictionId, outcome, at)
+      .run();
+    return result.meta.changes > 0;
+  }
+
+  /** The oldest unsynced predictions. */
+  async unsyncedPredictions(limit: number): Promise<IngestPredictionRow[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT prediction_id, created_at, node_id, model_version, features, probability, label
+         FROM predictions WHERE synced_at IS NULL ORDER BY created_at, prediction_id LIMIT ?1`,
+      )
+      .bind(limit)
+      .all<PredictionRecord>();
+    return results.map((r) => ({
+      prediction_id: r.prediction_id,
+      created_at: r.created_at,
+      node_id: r.node_id,
+      model_version: r.model_version,
+      features: JSON.parse(r.features) as Features,
+      probability: r.probability,
+      label: r.label === 1 ? 1 : 0,
+    }));
+  }
+
+  async markPredictionsSynced(ids: readonly string[], at: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .prepare(
+        `UPDATE predictions SET synced_at = ?2 WHERE prediction_id IN (SELECT value FROM json_each(?1))`,
+      )
+      .bind(JSON.stringify(ids), at)
+      .run();
+  }
+
+  /** Unsynced outcomes whose prediction the centre already has (so it can join them). */
+  async unsyncedFeedback(limit: number): Promise<IngestFeedbackRow[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT f.prediction_id, f.outcome, f.created_at FROM feedback f
+         JOIN predictions p ON p.prediction_id = f.prediction_id
+         WHERE f.synced_at IS NULL AND p.synced_at IS NOT NULL
+         ORDER BY f.created_at, f.prediction_id LIMIT ?1`,
+      )
+      .bind(limit)
+      .all<{ prediction_id: string; outcome: number; created_at: string }>();
+    return results.map((r) => ({
+      prediction_id: r.prediction_id,
+      outcome: r.outcome === 1 ? 1 : 0,
+      created_at: r.created_at,
+    }));
+  }
+
+  /** Marks shipped outcomes, unless one was corrected meanwhile (then its created_at differs and it ships again). */
+  async markFeedbackSynced(rows: readonly IngestFeedbackRow[], at: string): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .prepare(
+        `UPDATE feedback SET synced_at = ?2
+         WHERE (prediction_id, created_at) IN (SELECT value ->> '$[0]', value ->> '$[1]' FROM json_each(?1))`,
+      )
+      .bind(JSON.stringify(rows.map((r) => [r.prediction_id, r.created_at])), at)
+      .run();
+  }
+
+  async pendingCounts(): Promise<PendingCounts> {
+    const row = await this.db
+      .prepare(
+        `SELECT (SELECT count(*) FROM predictions WHERE synced_at IS NULL) AS predictions,
+                (SELECT count(*) FROM feedback WHERE synced_at IS NULL) AS feedback`,
+      )
+      .first<PendingCounts>();
+    return { predictions: row?.predictions ?? 0, feedback: row?.feedback ?? 0 };
+  }
+
+  async getState(key: string): Promise<string | null> {
+    const row = await this.db
+      .prepare('SELECT value FROM node_state WHERE key = ?1')
+      .bind(key)
+      .first<{ value: string }>();
+    return row?.value ?? null;
+  }
+
+  async setState(key: string, value: string): Promise<void> {
+    await this.db
+      .prepare(
+        'INSERT INTO node_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .bind(key, value)
+      .run();
+  }
+
+  /** Atomically adds `by` to an integer counter. */
+  async increment(key: string, by = 1): Promise<void> {
+    await this.db
+      .prepare(
+        `INSERT INTO node_state (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + ?2`,
+      )
+      .bind(key, by)
+      .run();
+  }
+}

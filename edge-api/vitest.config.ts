@@ -1,0 +1,37 @@
+// edge-api tests run inside workerd (@cloudflare/vitest-plugin) with real D1 and KV emulation, lite engine.
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+const here = import.meta.dirname;
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(here, 'migrations'));
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        // D1, KV and vars from wrangler.toml's lite environment; the test-only values are overridden below.
+        wrangler: { configPath: path.join(here, '../wrangler.toml'), environment: 'lite' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            SYNC_URL: inject<string>('receiverUrl'),
+            NODE_ID: 'edge-test',
+            EDGE_ADMIN_TOKEN: 'test-admin-token-0123456789',
+            INGEST_TOKEN: 'test-ingest-token',
+          },
+        },
+      })),
+    ],
+    test: {
+      name: 'edge-api',
+      root: here,
+      include: ['test/**/*.test.ts'],
+      globalSetup: ['test/global-setup.ts'],
+      setupFiles: ['test/setup.ts'],
+      // One stand-in sync server is shared: files that reset it must not interleave.
+      fileParallelism: false,
+      testTimeout: 30_000,
+    },
+  };
+});
