@@ -1,0 +1,228 @@
+// The analysis itself, free of IndexedDB and workers: drift tables from any two sides, reports, and timelines.
+import { type CsvTable, isMissingCell } from '@pmm/core/data';
+import {
+  type DriftOptions,
+  type DriftReport,
+  type DriftTable,
+  driftReport,
+  driftTablesFromCsv,
+  driftTablesFromProfile,
+  driftTablesFromRecords,
+  type ReferenceProfile,
+} from '@pmm/core/drift';
+import { classificationMetrics } from '@pmm/core/model';
+import { FEATURES } from '@pmm/core/schema';
+import type { FeatureValues } from '../store/db';
+import type { Timeline } from './protocol';
+
+/** A side with its data loaded. */
+export type LoadedSide =
+  | { readonly kind: 'profile'; readonly name: string; readonly profile: ReferenceProfile }
+  | { readonly kind: 'records'; readonly name: string; readonly records: readonly FeatureValues[] }
+  | { readonly kind: 'csv'; readonly name: string; readonly csv: CsvTable };
+
+/**
+ * A CSV's rows as feature records when it holds the model's features (by snake_case or Telco CSV name),
+ * numbers parsed; `null` when it holds none of them.
+ */
+export function csvToFeatureRecords(csv: CsvTable): FeatureValues[] | null {
+  const located = FEATURES.map((f) => ({
+    f,
+    j: csv.header.findIndex((h) => h === f.name || h === f.csvColumn),
+  })).filter(({ j }) => j >= 0);
+  if (located.length === 0) return null;
+  return csv.rows.map((row) => {
+    const record: FeatureValues = {};
+    for (const { f, j } of located) {
+      const raw = row[j];
+      if (isMissingCell(raw)) record[f.name] = null;
+      else if (f.kind === 'numerical') {
+        const n = Number(raw!.trim());
+        record[f.name] = Number.isFinite(n) ? n : raw!.trim();
+      } else record[f.name] = raw!.trim();
+    }
+    return record;
+  });
+}
+
+/** Text columns with a distinct value in (almost) every row, like `customerID`: comparing them says nothing. */
+export function idLikeColumns(csv: CsvTable): string[] {
+  if (csv.rows.length < 20) return [];
+  return csv.header.filter((_, j) => {
+    const seen = new Set<string>();
+    let numeric = true;
+    for (const row of csv.rows) {
+      const cell = row[j] ?? '';
+      seen.add(cell);
+      if (numeric && cell.trim() !== '' && !Number.isFinite(Number(cell))) numeric = false;
+    }
+    return !numeric && seen.size >= csv.rows.length * 0.95;
+  });
+}
+
+const FEATURE_TYPES = Object.fromEntries(FEATURES.map((f) => [f.name, f.kind]));
+
+function asRecords(side: LoadedSide): readonly FeatureValues[] {
+  if (side.kind === 'records') return side.records;
+  if (side.kind === 'csv') {
+    const records = csvToFeatureRecords(side.csv);
+    if (!records) throw new Error(`${side.name} holds none of the model's feature columns`);
+    return records;
+  }
+  throw new Error('a reference profile can only be the reference side');
+}
+
+/** The two drift tables for any pair of sides, and the columns left out automatically. */
+export function buildTables(
+  reference: LoadedSide,
+  current: LoadedSide,
+  ignore: readonly string[] = [],
+): { reference: DriftTable; current: DriftTable; ignored: string[] } {
+  const names = { reference: reference.name, current: current.name };
+  if (reference.kind === 'csv' && current.kind === 'csv') {
+    // Same path as `pmm drift`: the CSV columns as they are.
+    const auto = idLikeColumns(reference.csv).filter(
+      (c) => current.csv.header.includes(c) && !ignore.includes(c),
+    );
+    const tables = driftTablesFromCsv(reference.csv, current.csv, names, { ignore: [...ignore, ...auto] });
+    return { ...tables, ignored: auto };
+  }
+  if (reference.kind === 'profile') {
+    const tables = driftTablesFromProfile(reference.profile, asRecords(current), { names, ignore });
+    return { ...tables, ignored: [] };
+  }
+  const ref = asRecords(reference);
+  const cur = asRecords(current);
+  const present = (records: readonly FeatureValues[]) =>
+    new Set(records.flatMap((r) => Object.keys(r).slice(0, 64)));
+  const inRef = present(ref.slice(0, 200));
+  const inCur = present(cur.slice(0, 200));
+  const columns = FEATURES.map((f) => f.name).filter(
+    (c) => inRef.has(c) && inCur.has(c) && !ignore.includes(c),
+  );
+  const types = Object.fromEntries(columns.map((c) => [c, FEATURE_TYPES[c]!]));
+  const tables = driftTablesFromRecords(ref, cur, { columns, types, names });
+  return { ...tables, ignored: [] };
+}
+
+export function runDrift(
+  reference: LoadedSide,
+  current: LoadedSide,
+  options: DriftOptions = {},
+  ignore: readonly string[] = [],
+): { report: DriftReport; ignored: string[] } {
+  const tables = buildTables(reference, current, ignore);
+  return { report: driftReport(tables.reference, tables.current, options), ignored: tables.ignored };
+}
+
+/** A prediction as the timeline needs it. */
+export interface TimedPrediction {
+  readonly ts: number;
+  readonly probability: number;
+  readonly features: FeatureValues;
+  /** The true outcome when feedback exists. */
+  readonly outcome?: number;
+}
+
+function quantileSorted(sorted: Float64Array, q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** Buckets with fewer predictions than this get no drift score (too few to test). */
+export const MIN_BUCKET_ROWS = 30;
+
+/**
+ * Splits the window into `buckets` equal time spans and computes, per span: each feature's drift score
+ * against the reference, the predicted-probability distribution (mean, p10/p50/p90, share ≥ 0.5) and, where
+ * feedback exists, ROC AUC, accuracy, Brier score and calibration (mean predicted vs observed rate).
+ */
+export function computeTimeline(
+  reference: LoadedSide,
+  predictions: readonly TimedPrediction[],
+  buckets: number,
+  options: DriftOptions = {},
+): Timeline {
+  const n = Math.max(1, Math.floor(buckets));
+  const empty = (): (number | null)[] => Array.from({ length: n }, () => null);
+  const timeline: Timeline = {
+    x: [],
+    counts: Array.from({ length: n }, () => 0),
+    drift: {},
+    driftShare: empty(),
+    prediction: { mean: empty(), p10: empty(), p50: empty(), p90: empty(), positiveRate: empty() },
+    performance: {
+      labelled: Array.from({ length: n }, () => 0),
+      rocAuc: empty(),
+      accuracy: empty(),
+      brier: empty(),
+      meanPredicted: empty(),
+      observedRate: empty(),
+    },
+  };
+  if (predictions.length === 0) return timeline;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const p of predictions) {
+    if (p.ts < min) min = p.ts;
+    if (p.ts > max) max = p.ts;
+  }
+  const width = Math.max(1, (max - min) / n);
+  const groups: TimedPrediction[][] = Array.from({ length: n }, () => []);
+  for (const p of predictions) groups[Math.min(n - 1, Math.floor((p.ts - min) / width))]!.push(p);
+  for (let b = 0; b < n; b++) {
+    timeline.x.push(Math.round((min + b * width) / 1000));
+    const group = groups[b]!;
+    timeline.counts[b] = group.length;
+    if (group.length === 0) continue;
+    const probs = Float64Array.from(group, (p) => p.probability).sort();
+    let sum = 0;
+    let positive = 0;
+    for (const p of probs) {
+      sum += p;
+      if (p >= 0.5) positive++;
+    }
+    timeline.prediction.mean[b] = sum / probs.length;
+    timeline.prediction.p10[b] = quantileSorted(probs, 0.1);
+    timeline.prediction.p50[b] = quantileSorted(probs, 0.5);
+    timeline.prediction.p90[b] = quantileSorted(probs, 0.9);
+    timeline.prediction.positiveRate[b] = positive / probs.length;
+
+    const labelled = group.filter((p) => p.outcome === 0 || p.outcome === 1);
+    timeline.performance.labelled[b] = labelled.length;
+    if (labelled.length > 0) {
+      const labels = Uint8Array.from(labelled, (p) => p.outcome!);
+      const scores = Float64Array.from(labelled, (p) => p.probability);
+      const m = classificationMetrics(labels, scores);
+      timeline.performance.rocAuc[b] = finiteOrNull(m.roc_auc);
+      timeline.performance.accuracy[b] = m.accuracy;
+      timeline.performance.brier[b] = m.brier;
+      let predicted = 0;
+      let observed = 0;
+      for (let i = 0; i < labels.length; i++) {
+        predicted += scores[i]!;
+        observed += labels[i]!;
+      }
+      timeline.performance.meanPredicted[b] = predicted / labels.length;
+      timeline.performance.observedRate[b] = observed / labels.length;
+    }
+
+    if (group.length < MIN_BUCKET_ROWS) continue;
+    const current: LoadedSide = { kind: 'records', name: 'bucket', records: group.map((p) => p.features) };
+    const { report } = runDrift(reference, current, options);
+    timeline.driftShare[b] = report.number_of_tested_columns > 0 ? report.drift_share : null;
+    for (const column of report.columns) {
+      let entry = timeline.drift[column.column];
+      if (!entry) {
+        entry = { method: column.method, scores: empty(), threshold: column.threshold };
+        timeline.drift[column.column] = entry;
+      }
+      entry.scores[b] = column.score_adjusted ?? column.score;
+    }
+  }
+  return timeline;
+}

@@ -1,0 +1,84 @@
+// Messages between the UI and the analysis worker: drift reports and timelines over local data or imported CSV.
+import type { DriftOptions, DriftReport } from '@pmm/core/drift';
+import type { WindowSpec } from '../store/queries';
+
+/** One side of a comparison. `profile`: a model version's reference profile (reference side only). */
+export type SideSpec =
+  | { readonly kind: 'profile'; readonly version: string }
+  | { readonly kind: 'window'; readonly window: WindowSpec }
+  | { readonly kind: 'csv'; readonly name: string; readonly text: string };
+
+export interface DriftRequest {
+  readonly type: 'drift';
+  readonly id: number;
+  readonly reference: SideSpec;
+  readonly current: SideSpec;
+  readonly options?: DriftOptions;
+  /** Columns to leave out (CSV against CSV: as `pmm drift --ignore`). */
+  readonly ignore?: readonly string[];
+}
+
+export interface TimelineRequest {
+  readonly type: 'timeline';
+  readonly id: number;
+  readonly reference: SideSpec;
+  readonly current: { readonly kind: 'window'; readonly window: WindowSpec };
+  /** Number of equal time buckets over the window. */
+  readonly buckets: number;
+  readonly options?: DriftOptions;
+}
+
+export type AnalysisRequest = DriftRequest | TimelineRequest;
+
+export interface DriftResult {
+  readonly type: 'drift';
+  readonly id: number;
+  readonly report: DriftReport;
+  readonly names: { readonly reference: string; readonly current: string };
+  /** Columns left out automatically (e.g. an id column with a distinct value per row). */
+  readonly ignored: readonly string[];
+  readonly millis: number;
+}
+
+/** Per time bucket (bucket start in unix seconds): drift scores, prediction distribution, performance. */
+export interface Timeline {
+  readonly x: number[];
+  readonly counts: number[];
+  readonly drift: Record<
+    string,
+    { readonly method: string; readonly scores: (number | null)[]; readonly threshold: number }
+  >;
+  readonly driftShare: (number | null)[];
+  readonly prediction: {
+    readonly mean: (number | null)[];
+    readonly p10: (number | null)[];
+    readonly p50: (number | null)[];
+    readonly p90: (number | null)[];
+    readonly positiveRate: (number | null)[];
+  };
+  readonly performance: {
+    readonly labelled: number[];
+    readonly rocAuc: (number | null)[];
+    readonly accuracy: (number | null)[];
+    readonly brier: (number | null)[];
+    /** Mean predicted probability and observed positive rate among labelled rows (calibration). */
+    readonly meanPredicted: (number | null)[];
+    readonly observedRate: (number | null)[];
+  };
+}
+
+export interface TimelineResult {
+  readonly type: 'timeline';
+  readonly id: number;
+  readonly timeline: Timeline;
+  readonly millis: number;
+}
+
+export interface ErrorResult {
+  readonly type: 'error';
+  readonly id: number;
+  readonly name: string;
+  readonly message: string;
+}
+
+export type AnalysisResponse = DriftResult | TimelineResult | ErrorResult;

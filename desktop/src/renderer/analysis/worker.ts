@@ -1,0 +1,85 @@
+// The analysis worker: loads each side (Dexie, model profile or CSV text), runs core's drift engine, posts results.
+import { parseCsv } from '@pmm/core/data';
+import type { ReferenceProfile } from '@pmm/core/drift';
+import { PmmDb } from '../store/db';
+import { loadFeedback, loadWindow, type WindowSpec } from '../store/queries';
+import { computeTimeline, type LoadedSide, runDrift, type TimedPrediction } from './compute';
+import type { AnalysisRequest, AnalysisResponse, SideSpec } from './protocol';
+
+const db = new PmmDb();
+
+function describeWindow(w: WindowSpec): string {
+  const parts = [w.modelVersion ? `model ${w.modelVersion}` : 'all models'];
+  if (w.nodeId) parts.push(`node ${w.nodeId}`);
+  if (w.lastN) parts.push(`last ${w.lastN.toLocaleString('en-US')}`);
+  if (w.from !== undefined || w.to !== undefined) {
+    const d = (t?: number) =>
+      t === undefined ? '…' : new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+    parts.push(`${d(w.from)} – ${d(w.to)}`);
+  }
+  return `predictions (${parts.join(', ')})`;
+}
+
+/** The reference profile stored with a model: in its card (model.json) or as a column. */
+export function profileOf(model: Record<string, unknown>): ReferenceProfile | null {
+  const card = model['card'] as Record<string, unknown> | null | undefined;
+  return (
+    ((card?.['reference_profile'] ?? model['reference_profile']) as ReferenceProfile | undefined) ?? null
+  );
+}
+
+async function load(side: SideSpec): Promise<LoadedSide> {
+  if (side.kind === 'csv') return { kind: 'csv', name: side.name, csv: parseCsv(side.text, side.name) };
+  if (side.kind === 'profile') {
+    const model = await db.models.get(side.version);
+    if (!model) throw new Error(`model ${side.version} is not in the local store (sync it first)`);
+    const profile = profileOf(model);
+    if (!profile) throw new Error(`model ${side.version} has no reference profile`);
+    return { kind: 'profile', name: `reference profile of ${side.version}`, profile };
+  }
+  const rows = await loadWindow(db, side.window);
+  if (rows.length === 0) throw new Error(`no local ${describeWindow(side.window)}`);
+  return { kind: 'records', name: describeWindow(side.window), records: rows.map((r) => r.features) };
+}
+
+async function handle(request: AnalysisRequest): Promise<AnalysisResponse> {
+  const started = performance.now();
+  if (request.type === 'drift') {
+    const [reference, current] = await Promise.all([load(request.reference), load(request.current)]);
+    const { report, ignored } = runDrift(reference, current, request.options, request.ignore);
+    return {
+      type: 'drift',
+      id: request.id,
+      report,
+      ignored,
+      names: { reference: reference.name, current: current.name },
+      millis: performance.now() - started,
+    };
+  }
+  const reference = await load(request.reference);
+  const rows = await loadWindow(db, request.current.window);
+  const feedback = await loadFeedback(
+    db,
+    rows.map((r) => r.prediction_id),
+  );
+  const predictions: TimedPrediction[] = rows.map((r) => {
+    const outcome = feedback.get(r.prediction_id)?.outcome;
+    return outcome === undefined
+      ? { ts: r.ts, probability: r.probability, features: r.features }
+      : { ts: r.ts, probability: r.probability, features: r.features, outcome: Number(outcome) };
+  });
+  const timeline = computeTimeline(reference, predictions, request.buckets, request.options);
+  return { type: 'timeline', id: request.id, timeline, millis: performance.now() - started };
+}
+
+self.onmessage = async (event: MessageEvent<AnalysisRequest>) => {
+  const request = event.data;
+  let response: AnalysisResponse;
+  try {
+    response = await handle(request);
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    response = { type: 'error', id: request.id, name: e.name, message: e.message };
+  }
+  self.postMessage(response);
+};

@@ -1,0 +1,121 @@
+// The app shell: services, the sync indicator, tabs for analysis, timeline, models and settings.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DesktopSettings, MenuCommand } from '../shared/ipc';
+import { AnalysisClient } from './analysis/client';
+import { platform } from './platform';
+import { type Services, ServicesContext } from './services';
+import { PmmDb } from './store/db';
+import type { SyncStatus } from './sync/engine';
+import { Outbox } from './sync/outbox';
+import { SyncClient } from './sync/sync-client';
+import { AnalysisView } from './views/analysis-view';
+import { ModelsView } from './views/models-view';
+import { SettingsView } from './views/settings-view';
+import { SyncIndicator } from './views/sync-indicator';
+import { TimelineView } from './views/timeline-view';
+
+type Tab = 'analysis' | 'timeline' | 'models' | 'settings';
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'analysis', label: 'Drift analysis' },
+  { id: 'timeline', label: 'Over time' },
+  { id: 'models', label: 'Models' },
+  { id: 'settings', label: 'Settings' },
+];
+
+export function App() {
+  const db = useMemo(() => new PmmDb(), []);
+  const analysis = useMemo(() => new AnalysisClient(), []);
+  const [settings, setSettings] = useState<DesktopSettings | null>(null);
+  const [sync, setSync] = useState<SyncStatus | null>(null);
+  const [csvFiles, setCsvFiles] = useState<{ name: string; text: string }[]>([]);
+  const [tab, setTab] = useState<Tab>('analysis');
+  const menuRef = useRef<(command: MenuCommand) => void>(() => {});
+
+  useEffect(() => {
+    void platform.getSettings().then(setSettings);
+  }, []);
+
+  const outbox = useMemo(
+    () =>
+      settings?.serverUrl
+        ? new Outbox({ db, baseUrl: settings.serverUrl, adminToken: () => platform.getAdminToken() })
+        : null,
+    [db, settings?.serverUrl],
+  );
+
+  // The sync engine runs in its own worker; it resumes from the stored position on every start.
+  const syncClient = useMemo(() => new SyncClient(), []);
+  useEffect(() => syncClient.onStatus(setSync), [syncClient]);
+  useEffect(() => {
+    if (!settings?.serverUrl) return;
+    syncClient.start(settings.serverUrl, settings.readToken || undefined);
+    return () => syncClient.stop();
+  }, [syncClient, settings?.serverUrl, settings?.readToken]);
+
+  // Queued writes go out whenever the server is reachable.
+  useEffect(() => {
+    if (!outbox || !sync?.online) return;
+    void outbox.recover().then(() => outbox.flush());
+  }, [outbox, sync?.online]);
+
+  const flushOutbox = useCallback(async () => {
+    await outbox?.flush();
+  }, [outbox]);
+
+  useEffect(() => platform.onMenu((command) => menuRef.current(command)), []);
+  menuRef.current = (command) => {
+    if (command === 'open-settings') setTab('settings');
+    else setTab('analysis');
+    window.dispatchEvent(new CustomEvent('pmm-menu', { detail: command }));
+  };
+
+  const services: Services = {
+    db,
+    analysis,
+    outbox,
+    sync,
+    csvFiles,
+    addCsv: (file) => setCsvFiles((files) => [...files.filter((f) => f.name !== file.name), file]),
+    flushOutbox,
+  };
+
+  return (
+    <ServicesContext.Provider value={services}>
+      <header className="topbar">
+        <div className="brand">
+          pmm <span>model monitoring</span>
+        </div>
+        <nav>
+          {TABS.map((t) => (
+            <button
+              type="button"
+              key={t.id}
+              className={tab === t.id ? 'active' : ''}
+              onClick={() => setTab(t.id)}
+              data-tab={t.id}
+            >
+              {t.label}
+            </button>
+          ))}
+        </nav>
+        <SyncIndicator configured={Boolean(settings?.serverUrl)} />
+      </header>
+      <main>
+        <div hidden={tab !== 'analysis'}>
+          <AnalysisView />
+        </div>
+        {tab === 'timeline' && <TimelineView />}
+        {tab === 'models' && <ModelsView />}
+        {tab === 'settings' && settings && (
+          <SettingsView
+            settings={settings}
+            onSave={async (next) => {
+              await platform.setSettings(next);
+              setSettings(next);
+            }}
+          />
+        )}
+      </main>
+    </ServicesContext.Provider>
+  );
+}

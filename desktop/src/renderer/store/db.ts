@@ -1,0 +1,159 @@
+// The local-first store: Dexie (IndexedDB) tables mirroring the sync server's shapes, the sync state and the outbox.
+import Dexie, { type Table } from 'dexie';
+
+/** int8 columns arrive as numbers when they fit in a double, else as decimal strings (IndexedDB rejects BigInt). */
+export type Int8 = number | string;
+
+export type FeatureValues = Record<string, string | number | null>;
+
+export interface PredictionRow {
+  prediction_id: string;
+  created_at: string;
+  node_id: string;
+  model_version: string;
+  features: FeatureValues;
+  probability: number;
+  label: number;
+  seq?: Int8;
+  /** `created_at` as epoch milliseconds, for ordering and range queries. */
+  ts: number;
+}
+
+export interface FeedbackRow {
+  prediction_id: string;
+  outcome: number;
+  created_at: string;
+  seq?: Int8;
+  ts: number;
+}
+
+export interface ModelRow {
+  version: string;
+  created_at: string;
+  parent_version: string | null;
+  metrics: Record<string, number> | null;
+  /** model.json (ModelCard), including `reference_profile`. */
+  card: Record<string, unknown> | null;
+  seq?: Int8;
+  ts: number;
+  [column: string]: unknown;
+}
+
+export interface AliasHistoryRow {
+  id: Int8 | string;
+  alias: string;
+  from_version: string | null;
+  to_version: string;
+  actor: string | null;
+  reason: string | null;
+  at: string;
+  seq?: Int8;
+  ts: number;
+}
+
+export interface DriftReportRow {
+  id: Int8 | string;
+  model_version: string;
+  node_id: string | null;
+  window: unknown;
+  report: unknown;
+  dataset_drift: boolean;
+  drift_share: number;
+  created_at: string;
+  seq?: Int8;
+  ts: number;
+}
+
+/** Where one table's shape stream stands: written in the same transaction as the rows it covers. */
+export interface SyncStateRow {
+  table: SyncedTable;
+  handle: string | null;
+  offset: string;
+  /** Rows currently held for this table. */
+  rows: number;
+  /** Last time rows or state were written (epoch ms). */
+  updated_at: number;
+  /** Last time the server said this table was up to date (epoch ms); null before the first catch-up. */
+  up_to_date_at: number | null;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'done' | 'conflict' | 'failed' | 'discarded';
+
+/** A write waiting for the server: today alias moves (promote / roll back). `key` is the Idempotency-Key. */
+export interface OutboxItem {
+  key: string;
+  kind: 'set-alias';
+  alias: string;
+  version: string;
+  reason: string | null;
+  /** The version the alias pointed to when the user decided; the server answers 409 if it moved since. */
+  expected_version: string | null;
+  status: OutboxStatus;
+  created_at: number;
+  attempts: number;
+  last_error: string | null;
+  /** On a conflict: the alias's version on the server. */
+  current_version: string | null;
+  sent_at: number | null;
+}
+
+export const SYNCED_TABLES = ['predictions', 'feedback', 'models', 'alias_history', 'drift_reports'] as const;
+export type SyncedTable = (typeof SYNCED_TABLES)[number];
+
+/** The primary key column of each synced table (the server's primary key). */
+export const PRIMARY_KEYS: Record<SyncedTable, string> = {
+  predictions: 'prediction_id',
+  feedback: 'prediction_id',
+  models: 'version',
+  alias_history: 'id',
+  drift_reports: 'id',
+};
+
+/** The column whose time becomes `ts`. */
+export const TIME_COLUMNS: Record<SyncedTable, string> = {
+  predictions: 'created_at',
+  feedback: 'created_at',
+  models: 'created_at',
+  alias_history: 'at',
+  drift_reports: 'created_at',
+};
+
+export class PmmDb extends Dexie {
+  predictions!: Table<PredictionRow, string>;
+  feedback!: Table<FeedbackRow, string>;
+  models!: Table<ModelRow, string>;
+  alias_history!: Table<AliasHistoryRow, Int8 | string>;
+  drift_reports!: Table<DriftReportRow, Int8 | string>;
+  sync_state!: Table<SyncStateRow, SyncedTable>;
+  outbox!: Table<OutboxItem, string>;
+
+  constructor(name = 'pmm', options?: ConstructorParameters<typeof Dexie>[1]) {
+    super(name, options);
+    this.version(1).stores({
+      predictions: '&prediction_id, ts, [model_version+ts], [node_id+ts]',
+      feedback: '&prediction_id, ts',
+      models: '&version, ts',
+      alias_history: '&id, ts, [alias+ts]',
+      drift_reports: '&id, ts, [model_version+ts]',
+      sync_state: '&table',
+      outbox: '&key, status, created_at',
+    });
+  }
+
+  synced(table: SyncedTable): Table<Record<string, unknown>, unknown> {
+    return this.table(table);
+  }
+}
+
+/**
+ * Epoch milliseconds of a PostgreSQL or ISO timestamp ("2026-01-01 10:00:00.12+00" or
+ * "2026-01-01T10:00:00.120Z"); NaN when unparseable.
+ */
+export function timestampMs(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return Number.NaN;
+  let text = value.trim().replace(' ', 'T');
+  // PostgreSQL writes offsets as +HH or +HHMM; ISO needs +HH:MM.
+  text = text.replace(/([+-]\d{2})(\d{2})?$/, (_m, h: string, m?: string) => `${h}:${m ?? '00'}`);
+  return Date.parse(text);
+}

@@ -1,0 +1,174 @@
+// The outbox: writes made offline (alias moves) wait in Dexie with an idempotency key and go out once online.
+import type { OutboxItem, PmmDb } from '../store/db';
+
+export interface OutboxOptions {
+  readonly db: PmmDb;
+  readonly baseUrl: string;
+  /** The admin token (read when sending, so a token set later is used). */
+  readonly adminToken: () => string | null | Promise<string | null>;
+  readonly fetchClient?: typeof fetch;
+  readonly newKey?: () => string;
+}
+
+export interface SetAliasRequest {
+  readonly alias: string;
+  readonly version: string;
+  readonly reason?: string | null;
+  readonly expectedVersion: string | null;
+}
+
+export interface FlushResult {
+  readonly sent: number;
+  readonly conflicts: number;
+  readonly failed: number;
+  /** The server could not be reached: the rest stays queued. */
+  readonly offline: boolean;
+}
+
+/** The server's current version in a 409 body: `{ current_version }`, possibly under `error.details`. */
+export function currentVersionOf(body: unknown): string | null {
+  const pick = (o: unknown): string | null => {
+    if (!o || typeof o !== 'object') return null;
+    const r = o as Record<string, unknown>;
+    for (const key of ['current_version', 'currentVersion', 'version']) {
+      if (typeof r[key] === 'string') return r[key] as string;
+    }
+    return null;
+  };
+  const b = body as Record<string, unknown> | null;
+  const error = b?.['error'] as Record<string, unknown> | undefined;
+  return pick(error?.['details']) ?? pick(b?.['details']) ?? pick(b) ?? pick(error);
+}
+
+export class Outbox {
+  readonly #options: OutboxOptions;
+  #flushing: Promise<FlushResult> | null = null;
+
+  constructor(options: OutboxOptions) {
+    this.#options = options;
+  }
+
+  /** Queues an alias move; returns the stored item (its key is the Idempotency-Key). */
+  async enqueueSetAlias(request: SetAliasRequest): Promise<OutboxItem> {
+    const item: OutboxItem = {
+      key: this.#options.newKey?.() ?? crypto.randomUUID(),
+      kind: 'set-alias',
+      alias: request.alias,
+      version: request.version,
+      reason: request.reason ?? null,
+      expected_version: request.expectedVersion,
+      status: 'pending',
+      created_at: Date.now(),
+      attempts: 0,
+      last_error: null,
+      current_version: null,
+      sent_at: null,
+    };
+    await this.#options.db.outbox.add(item);
+    return item;
+  }
+
+  /** Items a crash left in `sending` go back to `pending`: resending with the same key is safe. */
+  async recover(): Promise<void> {
+    await this.#options.db.outbox.where('status').equals('sending').modify({ status: 'pending' });
+  }
+
+  /** Sends pending items in order; stops at the first network failure. Concurrent calls share one run. */
+  flush(): Promise<FlushResult> {
+    if (!this.#flushing) {
+      this.#flushing = this.#flush().finally(() => {
+        this.#flushing = null;
+      });
+    }
+    return this.#flushing;
+  }
+
+  async #flush(): Promise<FlushResult> {
+    const { db } = this.#options;
+    let sent = 0;
+    let conflicts = 0;
+    let failed = 0;
+    const pending = await db.outbox.where('status').equals('pending').sortBy('created_at');
+    for (const item of pending) {
+      const outcome = await this.#send(item);
+      if (outcome === 'offline') return { sent, conflicts, failed, offline: true };
+      if (outcome === 'done') sent++;
+      else if (outcome === 'conflict') conflicts++;
+      else failed++;
+    }
+    return { sent, conflicts, failed, offline: false };
+  }
+
+  async #send(item: OutboxItem): Promise<'done' | 'conflict' | 'failed' | 'offline'> {
+    const { db, baseUrl } = this.#options;
+    const fetchClient = this.#options.fetchClient ?? globalThis.fetch.bind(globalThis);
+    const token = await this.#options.adminToken();
+    await db.outbox.update(item.key, { status: 'sending', attempts: item.attempts + 1 });
+    let response: Response;
+    try {
+      response = await fetchClient(
+        `${baseUrl.replace(/\/$/, '')}/v1/models/${encodeURIComponent(item.version)}/aliases`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'Idempotency-Key': item.key,
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify({
+            alias: item.alias,
+            ...(item.reason ? { reason: item.reason } : {}),
+            // null too: the server then checks that the alias does not exist yet.
+            expected_version: item.expected_version,
+          }),
+        },
+      );
+    } catch (error) {
+      await db.outbox.update(item.key, { status: 'pending', last_error: (error as Error).message });
+      return 'offline';
+    }
+    const body: unknown = await response.json().catch(() => null);
+    if (response.ok) {
+      await db.outbox.update(item.key, { status: 'done', sent_at: Date.now(), last_error: null });
+      return 'done';
+    }
+    if (response.status === 409) {
+      await db.outbox.update(item.key, {
+        status: 'conflict',
+        current_version: currentVersionOf(body),
+        last_error: 'the alias moved on the server since this change was made',
+      });
+      return 'conflict';
+    }
+    if (response.status >= 500 || response.status === 429) {
+      await db.outbox.update(item.key, {
+        status: 'pending',
+        last_error: `server answered ${response.status}`,
+      });
+      return 'offline';
+    }
+    const message =
+      (body as { error?: { message?: string } } | null)?.error?.message ??
+      `server answered ${response.status}`;
+    await db.outbox.update(item.key, { status: 'failed', last_error: message });
+    return 'failed';
+  }
+
+  /**
+   * The user's answer to a conflict: `apply` queues the same move again against the version the alias has
+   * now (a new idempotency key: it is a new decision); `discard` drops it.
+   */
+  async resolveConflict(key: string, answer: 'apply' | 'discard'): Promise<OutboxItem | null> {
+    const { db } = this.#options;
+    const item = await db.outbox.get(key);
+    if (item?.status !== 'conflict') return null;
+    await db.outbox.update(key, { status: 'discarded' });
+    if (answer === 'discard') return null;
+    return this.enqueueSetAlias({
+      alias: item.alias,
+      version: item.version,
+      reason: item.reason,
+      expectedVersion: item.current_version,
+    });
+  }
+}

@@ -1,0 +1,210 @@
+// Chooses one side of a comparison: a model's reference profile, a window of the local log, or an imported CSV.
+import { useRef, useState } from 'react';
+import type { SideSpec } from '../analysis/protocol';
+import { useLiveQuery } from '../hooks';
+import { platform, readPicked } from '../platform';
+import { useServices } from '../services';
+import { logFacets, type WindowSpec } from '../store/queries';
+
+type Mode = SideSpec['kind'];
+
+const toLocal = (t?: number) =>
+  t === undefined ? '' : new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+const fromLocal = (s: string) => (s === '' ? undefined : new Date(s).getTime());
+
+export function WindowEditor({
+  value,
+  onChange,
+}: {
+  readonly value: WindowSpec;
+  readonly onChange: (w: WindowSpec) => void;
+}) {
+  const { db } = useServices();
+  const facets = useLiveQuery(() => logFacets(db), [db], { nodes: [], versions: [], rows: 0 });
+  const set = (patch: Partial<WindowSpec>) => {
+    const next: Record<string, unknown> = { ...value, ...patch };
+    for (const k of Object.keys(next)) if (next[k] === undefined || next[k] === '') delete next[k];
+    onChange(next as WindowSpec);
+  };
+  return (
+    <div className="window-editor">
+      <label>
+        Model
+        <select
+          value={value.modelVersion ?? ''}
+          onChange={(e) => set({ modelVersion: e.target.value || undefined })}
+        >
+          <option value="">any</option>
+          {facets.versions.map((v) => (
+            <option key={v}>{v}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Edge node
+        <select value={value.nodeId ?? ''} onChange={(e) => set({ nodeId: e.target.value || undefined })}>
+          <option value="">all</option>
+          {facets.nodes.map((n) => (
+            <option key={n}>{n}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        From
+        <input
+          type="datetime-local"
+          value={toLocal(value.from)}
+          onChange={(e) => set({ from: fromLocal(e.target.value) })}
+        />
+      </label>
+      <label>
+        To
+        <input
+          type="datetime-local"
+          value={toLocal(value.to)}
+          onChange={(e) => set({ to: fromLocal(e.target.value) })}
+        />
+      </label>
+      <label>
+        Last N
+        <input
+          type="number"
+          min={0}
+          placeholder="all"
+          value={value.lastN ?? ''}
+          onChange={(e) => set({ lastN: e.target.value ? Number(e.target.value) : undefined })}
+        />
+      </label>
+      <span className="hint">{facets.rows.toLocaleString('en-US')} predictions stored locally</span>
+    </div>
+  );
+}
+
+export function CsvPicker({
+  value,
+  onChange,
+  testId,
+}: {
+  readonly value: string | null;
+  readonly onChange: (file: { name: string; text: string }) => void;
+  readonly testId: string;
+}) {
+  const { csvFiles, addCsv } = useServices();
+  const input = useRef<HTMLInputElement>(null);
+  const pick = async () => {
+    if (platform.openCsv) {
+      const file = await platform.openCsv();
+      if (file) {
+        addCsv(file);
+        onChange(file);
+      }
+    } else input.current?.click();
+  };
+  return (
+    <div className="csv-picker">
+      <button type="button" onClick={() => void pick()}>
+        Import CSV…
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept=".csv,text/csv"
+        hidden
+        data-testid={testId}
+        onChange={async (e) => {
+          const file = e.target.files?.[0];
+          if (!file) return;
+          const picked = await readPicked(file);
+          addCsv(picked);
+          onChange(picked);
+          e.target.value = '';
+        }}
+      />
+      {csvFiles.length > 0 && (
+        <select
+          value={value ?? ''}
+          onChange={(e) => {
+            const f = csvFiles.find((c) => c.name === e.target.value);
+            if (f) onChange(f);
+          }}
+        >
+          <option value="" disabled>
+            choose an imported file
+          </option>
+          {csvFiles.map((f) => (
+            <option key={f.name}>{f.name}</option>
+          ))}
+        </select>
+      )}
+      {value && <span className="hint">{value}</span>}
+    </div>
+  );
+}
+
+export function SidePicker({
+  side: role,
+  value,
+  onChange,
+  modes,
+}: {
+  readonly side: 'reference' | 'current';
+  readonly value: SideSpec | null;
+  readonly onChange: (side: SideSpec | null) => void;
+  readonly modes: readonly Mode[];
+}) {
+  const { db } = useServices();
+  const versions = useLiveQuery(() => db.models.orderBy('ts').reverse().primaryKeys(), [db], [] as string[]);
+  const [chosen, setChosen] = useState<Mode>(value?.kind ?? modes[0]!);
+  const mode: Mode = value?.kind ?? chosen;
+  const labels: Record<Mode, string> = {
+    profile: "Model's reference profile",
+    window: 'Window of the log',
+    csv: 'CSV file',
+  };
+  const switchTo = (m: Mode) => {
+    setChosen(m);
+    if (m === 'window') onChange({ kind: 'window', window: { lastN: 1000 } });
+    else if (m === 'profile')
+      onChange(versions[0] ? { kind: 'profile', version: versions[0] } : { kind: 'profile', version: '' });
+    else onChange(null);
+  };
+  return (
+    <fieldset className="side-picker" data-role={role}>
+      <legend>{role === 'reference' ? 'Reference' : 'Current'}</legend>
+      <div className="modes">
+        {modes.map((m) => (
+          <label key={m}>
+            <input type="radio" name={`${role}-mode`} checked={mode === m} onChange={() => switchTo(m)} />
+            {labels[m]}
+          </label>
+        ))}
+      </div>
+      {mode === 'profile' && (
+        <select
+          value={value?.kind === 'profile' ? value.version : ''}
+          onChange={(e) => onChange({ kind: 'profile', version: e.target.value })}
+        >
+          <option value="" disabled>
+            {versions.length ? 'choose a model version' : 'no models synced yet'}
+          </option>
+          {versions.map((v) => (
+            <option key={v}>{v}</option>
+          ))}
+        </select>
+      )}
+      {mode === 'window' && (
+        <WindowEditor
+          value={value?.kind === 'window' ? value.window : {}}
+          onChange={(window) => onChange({ kind: 'window', window })}
+        />
+      )}
+      {mode === 'csv' && (
+        <CsvPicker
+          testId={`${role}-csv`}
+          value={value?.kind === 'csv' ? value.name : null}
+          onChange={(f) => onChange({ kind: 'csv', name: f.name, text: f.text })}
+        />
+      )}
+    </fieldset>
+  );
+}

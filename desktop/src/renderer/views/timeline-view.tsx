@@ -1,0 +1,158 @@
+// Over time: drift score per feature, the prediction distribution, and performance where feedback exists.
+import { TimeSeriesChart } from '@pmm/ui';
+import { useMemo, useState } from 'react';
+import type { SideSpec, TimelineResult } from '../analysis/protocol';
+import { useServices } from '../services';
+import type { WindowSpec } from '../store/queries';
+import { SidePicker, WindowEditor } from './side-picker';
+
+const MAX_FEATURE_LINES = 8;
+
+export function TimelineView() {
+  const { analysis } = useServices();
+  const [reference, setReference] = useState<SideSpec | null>(null);
+  const [window, setWindow] = useState<WindowSpec>({});
+  const [buckets, setBuckets] = useState(24);
+  const [result, setResult] = useState<TimelineResult | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async () => {
+    if (!reference) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await analysis.timeline({ reference, current: { kind: 'window', window }, buckets }));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const t = result?.timeline;
+  // Features ranked by their worst bucket relative to the threshold; the top few get a line.
+  const driftSeries = useMemo(() => {
+    if (!t) return [];
+    const ranked = Object.entries(t.drift)
+      .map(([column, d]) => {
+        const test = d.method !== 'wasserstein' && d.method !== 'jensenshannon' && d.method !== 'psi';
+        // p-values are drawn as -log10 so that "up" always means "more drift".
+        const values = d.scores.map((s) =>
+          s === null ? null : test ? -Math.log10(Math.max(s, 1e-300)) : s / d.threshold,
+        );
+        const worst = Math.max(0, ...values.map((v) => v ?? 0));
+        return { label: `${column} (${d.method})`, values, worst };
+      })
+      .sort((a, b) => b.worst - a.worst)
+      .slice(0, MAX_FEATURE_LINES);
+    const limit = {
+      label: 'drift at (distance / threshold = 1)',
+      values: t.x.map(() => 1),
+      color: '#c44e52',
+      dash: [6, 4],
+    };
+    return [...ranked, limit];
+  }, [t]);
+
+  const hasFeedback = t ? t.performance.labelled.some((n) => n > 0) : false;
+
+  return (
+    <section className="view timeline">
+      <div className="pickers">
+        <SidePicker
+          side="reference"
+          value={reference}
+          onChange={setReference}
+          modes={['profile', 'window', 'csv']}
+        />
+        <fieldset>
+          <legend>Current window</legend>
+          <WindowEditor value={window} onChange={setWindow} />
+          <label>
+            Time buckets
+            <input
+              type="number"
+              min={2}
+              max={200}
+              value={buckets}
+              onChange={(e) => setBuckets(Number(e.target.value) || 24)}
+            />
+          </label>
+          <button type="button" className="primary" disabled={!reference || busy} onClick={() => void run()}>
+            {busy ? 'Computing…' : 'Compute'}
+          </button>
+        </fieldset>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {t && (
+        <div className="charts">
+          <h3>Drift score per feature</h3>
+          <p className="meta">
+            Distances divided by their threshold, p-values as −log10(p): above 1 (distance) or above
+            −log10(threshold) (test) means drift. Buckets with fewer than 30 predictions are left blank.
+          </p>
+          <TimeSeriesChart x={t.x} series={driftSeries} yLabel="drift" title="Drift score over time" />
+          <TimeSeriesChart
+            x={t.x}
+            series={[{ label: 'drifted share of features', values: t.driftShare, color: '#c44e52' }]}
+            yRange={[0, 1]}
+            title="Share of drifted features"
+            height={160}
+          />
+          <h3>Predictions</h3>
+          <TimeSeriesChart
+            x={t.x}
+            yRange={[0, 1]}
+            title="Predicted churn probability"
+            series={[
+              { label: 'p10', values: t.prediction.p10, color: '#9bb0d3', dash: [4, 4] },
+              { label: 'median', values: t.prediction.p50, color: '#4c72b0' },
+              { label: 'p90', values: t.prediction.p90, color: '#9bb0d3', dash: [4, 4] },
+              { label: 'mean', values: t.prediction.mean, color: '#dd8452' },
+              { label: 'share ≥ 0.5', values: t.prediction.positiveRate, color: '#55a868' },
+            ]}
+          />
+          <TimeSeriesChart
+            x={t.x}
+            title="Predictions per bucket"
+            series={[{ label: 'predictions', values: t.counts, color: '#8c8c8c' }]}
+            yRange={[0, Math.max(1, ...t.counts) * 1.15]}
+            height={140}
+          />
+          <h3>Performance (where feedback exists)</h3>
+          {hasFeedback ? (
+            <>
+              <TimeSeriesChart
+                x={t.x}
+                yRange={[0, 1]}
+                title="ROC AUC, accuracy and Brier score"
+                series={[
+                  { label: 'ROC AUC', values: t.performance.rocAuc, color: '#4c72b0' },
+                  { label: 'accuracy', values: t.performance.accuracy, color: '#55a868' },
+                  { label: 'Brier', values: t.performance.brier, color: '#c44e52' },
+                ]}
+              />
+              <TimeSeriesChart
+                x={t.x}
+                yRange={[0, 1]}
+                title="Calibration: mean predicted vs observed churn"
+                series={[
+                  { label: 'mean predicted', values: t.performance.meanPredicted, color: '#dd8452' },
+                  { label: 'observed rate', values: t.performance.observedRate, color: '#4c72b0' },
+                ]}
+              />
+            </>
+          ) : (
+            <p className="empty">No feedback for predictions in this window yet.</p>
+          )}
+          <p className="meta">Computed in {result.millis.toFixed(0)} ms in the worker.</p>
+        </div>
+      )}
+    </section>
+  );
+}
