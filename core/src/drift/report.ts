@@ -1,5 +1,5 @@
 // The drift report: per column, the method's score and verdict plus the binned distributions a renderer needs.
-import { DRIFT_METHODS } from './methods/index';
+import { DRIFT_METHODS, jensenshannon } from './methods/index';
 import {
   checkColumnOptions,
   checkOptions,
@@ -11,8 +11,9 @@ import {
   lookupMethod,
 } from './report-options';
 import { benjaminiHochberg } from './stats/benjamini-hochberg';
-import { binColumnPair } from './stats/bin-column-pair';
+import { type BinnedColumn, binColumnPair } from './stats/bin-column-pair';
 import { histogramCounts, sturgesBinEdges } from './stats/histogram-bin-edges';
+import { jensenShannon } from './stats/jensen-shannon';
 import {
   type CategoricalColumn,
   compareText,
@@ -98,7 +99,13 @@ export interface DriftReport {
 }
 
 interface Prepared {
-  pair: ColumnPair;
+  /** The column pair the method scores, built on first use (a categorical pair may need its codes copied). */
+  pair: () => ColumnPair;
+  /**
+   * The shared bins `binColumnPair` gives this pair, when the report already has them (both sides non-empty):
+   * the registry's `jensenshannon` scores exactly these, so the report does not bin the column a second time.
+   */
+  bins: { readonly reference: ArrayLike<number>; readonly current: ArrayLike<number> } | null;
   nValues: number | null;
   refMissing: number;
   curMissing: number;
@@ -113,11 +120,24 @@ function shares(counts: ArrayLike<number>, total: number): number[] {
   return out;
 }
 
-/** Missing (NaN) cells of a numerical column. */
-function countMissing(values: Float64Array): number {
-  let missing = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) missing++;
-  return missing;
+/**
+ * The non-missing values of a numerical column and how many cells were missing (NaN), in one read: the column
+ * itself when nothing is missing; else, from the first NaN on, the rest is compacted into a new array (the
+ * result is a view of its first `length − missing` elements).
+ */
+function nonMissing(values: Float64Array): { values: Float64Array; missing: number } {
+  const n = values.length;
+  let first = 0;
+  while (first < n && !Number.isNaN(values[first])) first++;
+  if (first === n) return { values, missing: 0 };
+  const out = new Float64Array(n - 1);
+  out.set(values.subarray(0, first));
+  let k = first;
+  for (let i = first + 1; i < n; i++) {
+    const v = values[i]!;
+    if (!Number.isNaN(v)) out[k++] = v;
+  }
+  return { values: out.subarray(0, k), missing: n - k };
 }
 
 /** Up to `limit + 1` distinct values of both sides (stops early). */
@@ -138,25 +158,15 @@ function fewDistinct(a: Float64Array, b: Float64Array, limit: number): number {
   return n;
 }
 
-/** The non-missing values: the array itself when none is missing, else a compacted copy. */
-function compactNumerical(values: Float64Array, missing: number): Float64Array {
-  if (missing === 0) return values;
-  const out = new Float64Array(values.length - missing);
-  let k = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isNaN(v)) out[k++] = v;
-  }
-  return out;
-}
-
-/** The chart bins of a numerical pair: the same shared bins the binned methods use. */
-function numericalDistribution(pair: ColumnPair & { type: 'numerical' }): ColumnDistribution {
+/** The chart bins of a numerical pair: `binned`, the bins the binned methods use (null: a side is empty). */
+function numericalDistribution(
+  pair: ColumnPair & { type: 'numerical' },
+  binned: BinnedColumn | null,
+): ColumnDistribution {
   const refCount = pair.reference.length;
   const curCount = pair.current.length;
   if (refCount + curCount === 0) return { kind: 'histogram', edges: [], reference: [], current: [] };
-  if (refCount > 0 && curCount > 0) {
-    const binned = binColumnPair(pair);
+  if (binned) {
     if (binned.kind === 'values') {
       return {
         kind: 'values',
@@ -186,20 +196,20 @@ function numericalDistribution(pair: ColumnPair & { type: 'numerical' }): Column
 }
 
 function prepareNumerical(ref: NumericalColumn, cur: NumericalColumn): Prepared {
-  const refMissing = countMissing(ref.values);
-  const curMissing = countMissing(cur.values);
-  const reference = compactNumerical(ref.values, refMissing);
-  const current = compactNumerical(cur.values, curMissing);
+  const { values: reference, missing: refMissing } = nonMissing(ref.values);
+  const { values: current, missing: curMissing } = nonMissing(cur.values);
   const few = fewDistinct(reference, current, 5);
   const pair = { type: 'numerical', reference, current } as const;
+  const binned = reference.length > 0 && current.length > 0 ? binColumnPair(pair) : null;
   return {
-    pair,
+    pair: () => pair,
+    bins: binned,
     nValues: few <= 5 ? few : countDistinctNumerical(reference, current),
     refMissing,
     curMissing,
     refLength: ref.values.length,
     curLength: cur.values.length,
-    distribution: numericalDistribution(pair),
+    distribution: numericalDistribution(pair, binned),
   };
 }
 
@@ -217,13 +227,44 @@ function isSorted(categories: readonly string[]): boolean {
   return true;
 }
 
+/** Dictionaries this small (with the missing slot) count codes two at a time: (size + 1)² pair cells. */
+const PAIR_COUNT_MAX_CELLS = 1024;
+
 /** Per-code counts; index 0 counts missing (-1). Codes outside the dictionary are an error. */
 function countCodes(codes: Int32Array, size: number, where: string): Int32Array {
-  const counts = new Int32Array(size + 1);
-  for (let i = 0; i < codes.length; i++) counts[codes[i]! + 1]!++;
-  let total = 0;
-  for (let i = 0; i <= size; i++) total += counts[i]!;
-  if (total !== codes.length) throw new DriftDataError(`${where}: categorical codes outside the dictionary`);
+  const s = size + 1;
+  const n = codes.length;
+  if (s * s > PAIR_COUNT_MAX_CELLS) {
+    const counts = new Int32Array(s);
+    for (let i = 0; i < n; i++) counts[codes[i]! + 1]!++;
+    let total = 0;
+    for (let i = 0; i < s; i++) total += counts[i]!;
+    if (total !== n) throw new DriftDataError(`${where}: categorical codes outside the dictionary`);
+    return counts;
+  }
+  // One increment per pair of codes: with a handful of categories, consecutive codes keep hitting the same
+  // counter, and half as many dependent increments count the column about 1.4× faster.
+  const pairs = new Int32Array(s * s);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const a = codes[i]! + 1;
+    const b = codes[i + 1]! + 1;
+    if (a >>> 0 >= s || b >>> 0 >= s) break;
+    pairs[a * s + b]!++;
+  }
+  const counts = new Int32Array(s);
+  for (; i < n; i++) {
+    const a = codes[i]! + 1;
+    if (a >>> 0 >= s) throw new DriftDataError(`${where}: categorical codes outside the dictionary`);
+    counts[a]!++;
+  }
+  for (let a = 0; a < s; a++) {
+    for (let b = 0; b < s; b++) {
+      const k = pairs[a * s + b]!;
+      counts[a]! += k;
+      counts[b]! += k;
+    }
+  }
   return counts;
 }
 
@@ -279,8 +320,6 @@ function prepareCategorical(
   const identity = (map: Int32Array): boolean => map.every((v, i) => v === i);
   const refMissing = refCounts[0]!;
   const curMissing = curCounts[0]!;
-  const reference = remapCodes(ref.codes, refMissing, refMap, identity(refMap));
-  const current = remapCodes(cur.codes, curMissing, curMap, identity(curMap));
   const refCount = ref.codes.length - refMissing;
   const curCount = cur.codes.length - curMissing;
   const refByCode: number[] = [];
@@ -291,8 +330,22 @@ function prepareCategorical(
       curByCode.push(unionCur[u]!);
     }
   }
+  // Remapping the codes (a copy of each side when a map is not the identity or cells are missing) is only
+  // needed when a method reads them; the counts above already give the chart and the shared bins.
+  let pair: ColumnPair | undefined;
+  const makePair = (): ColumnPair => {
+    pair ??= {
+      type: 'categorical',
+      reference: remapCodes(ref.codes, refMissing, refMap, identity(refMap)),
+      current: remapCodes(cur.codes, curMissing, curMap, identity(curMap)),
+      categories,
+    };
+    return pair;
+  };
   return {
-    pair: { type: 'categorical', reference, current, categories },
+    pair: makePair,
+    // binColumnPair's category bins: each side's count per present category, in category order.
+    bins: refCount > 0 && curCount > 0 ? { reference: refByCode, current: curByCode } : null,
     nValues: categories.length,
     refMissing,
     curMissing,
@@ -390,7 +443,11 @@ export function driftReport(
     let score: number | null = null;
     let reason: string | undefined;
     try {
-      score = method.score(prepared.pair);
+      // The registry's jensenshannon is jensenShannon over binColumnPair's bins, which the report holds.
+      score =
+        method === jensenshannon && prepared.bins
+          ? jensenShannon(prepared.bins.reference, prepared.bins.current)
+          : method.score(prepared.pair());
       if (!Number.isFinite(score)) {
         reason = `the ${method.name} score is not a finite number`;
         score = null;

@@ -1,7 +1,6 @@
 // The `wasserstein` drift method: W₁ distance normalized by the reference standard deviation (numerical columns).
 
-import { sortFloat64 } from '../stats/sort-float64';
-import { wassersteinSorted } from '../stats/wasserstein-distance';
+import { wassersteinDistance } from '../stats/wasserstein-distance';
 import type { ColumnPair, DriftMethod } from '../types';
 import { requireNonEmpty, requireNumerical } from './require-type';
 
@@ -27,7 +26,7 @@ export function wassersteinScore(pair: ColumnPair): number {
   requireNumerical('wasserstein', pair);
   requireNonEmpty('wasserstein', pair);
   const norm = Math.max(populationStd(pair.reference), 0.001);
-  return wassersteinSorted(sortFloat64(pair.reference), sortFloat64(pair.current)) / norm;
+  return wassersteinDistance(pair.reference, pair.current) / norm;
 }
 
 /** Drift when the normalized distance reaches the threshold (default 0.1). */
