@@ -1,0 +1,156 @@
+// Times a from-scratch @electric-sql/client sync of 100k predictions from /v1/shape; prints JSON.
+// Usage: npx tsx sync-server/scripts/bench-shape-sync.ts [--rows 100000]   (DATABASE_URL set → PostgreSQL, else PGlite)
+// The server (and PGlite) runs in a child process, the client in this one, as the desktop and the centre do.
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Shape, ShapeStream } from '@electric-sql/client';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import postgres from 'postgres';
+import { putToken } from '../src/db/tokens';
+import { createShapeRoutes } from '../src/shapes/routes';
+import { shapeSqlFor } from '../src/shapes/store';
+import { openStore } from '../src/start';
+
+const argRows = process.argv.indexOf('--rows');
+const ROWS = argRows > 0 ? Number(process.argv[argRows + 1]) : 100_000;
+const BATCH = 10_000;
+const TOKEN = `bench-read-${randomBytes(8).toString('hex')}`;
+
+/** Child: a database with ROWS predictions behind /v1/shape; prints `{ port, token, kind }`, serves until stdin closes. */
+async function serveBench() {
+  const url = process.env.DATABASE_URL;
+  // A database of its own: a fresh PostgreSQL database (dropped after) or a temporary PGlite directory.
+  let cleanup: () => Promise<void>;
+  let databaseUrl: string | undefined;
+  let dbDir = '';
+  if (url) {
+    const name = `pmm_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database "${name}"`);
+    await admin.end();
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    databaseUrl = target.toString();
+    cleanup = async () => {
+      const again = postgres(url, { max: 1, onnotice: () => {} });
+      await again.unsafe(`drop database if exists "${name}" with (force)`);
+      await again.end();
+    };
+  } else {
+    const root = await mkdtemp(path.join(tmpdir(), 'pmm-bench-shape-'));
+    dbDir = path.join(root, 'db');
+    cleanup = () => rm(root, { recursive: true, force: true });
+  }
+
+  const database = await openStore({ databaseUrl, dbDir });
+  try {
+    await putToken(database.db, 'bench-read', 'read', TOKEN);
+    const sql = shapeSqlFor(database);
+    const base = Date.now() - ROWS;
+    for (let start = 0; start < ROWS; start += BATCH) {
+      const n = Math.min(BATCH, ROWS - start);
+      const ids: string[] = [];
+      const created: string[] = [];
+      const features: string[] = [];
+      const probability: number[] = [];
+      const label: number[] = [];
+      for (let i = start; i < start + n; i++) {
+        ids.push(randomUUID());
+        created.push(new Date(base + i).toISOString());
+        features.push(
+          JSON.stringify({
+            gender: i % 2 ? 'Male' : 'Female',
+            SeniorCitizen: i % 5 === 0 ? 1 : 0,
+            tenure: i % 72,
+            Contract: 'Month-to-month',
+            PaymentMethod: 'Electronic check',
+            MonthlyCharges: 20 + (i % 100),
+            TotalCharges: 100 + i,
+          }),
+        );
+        const p = ((i * 7919) % 1000) / 1000;
+        probability.push(p);
+        label.push(p >= 0.5 ? 1 : 0);
+      }
+      await sql.query(
+        `insert into predictions (prediction_id, created_at, node_id, model_version, features, probability, label)
+         select u.id, u.created_at::timestamptz, 'edge-bench', 'churn-1', u.features::jsonb, u.probability, u.label
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::int2[])
+           as u(id, created_at, features, probability, label)`,
+        [ids, created, features, probability, label],
+      );
+    }
+    await sql.query('analyze predictions', []);
+
+    const app = new Hono();
+    app.route('/', createShapeRoutes({ database: () => database }));
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    const port = (server.address() as AddressInfo).port;
+
+    process.stdout.write(`${JSON.stringify({ port, token: TOKEN, kind: database.kind })}\n`);
+    await new Promise<void>((resolve) => {
+      process.stdin.on('end', resolve);
+      process.stdin.on('close', resolve);
+      process.stdin.resume();
+    });
+    server.close();
+  } finally {
+    await database.close();
+    await cleanup();
+  }
+}
+
+/** Parent: starts the child, syncs from scratch with the real client, prints the timing. */
+async function main() {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1), '--serve'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: process.env,
+  });
+  const ready = await new Promise<{ port: number; token: string; kind: 'pglite' | 'postgres' }>(
+    (resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const line = out.split('\n')[0];
+        if (out.includes('\n') && line) resolve(JSON.parse(line));
+      });
+      child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    },
+  );
+  try {
+    const started = performance.now();
+    const stream = new ShapeStream({
+      url: `http://127.0.0.1:${ready.port}/v1/shape`,
+      params: { table: 'predictions' },
+      headers: { authorization: `Bearer ${ready.token}` },
+      subscribe: false,
+    });
+    const rows = await new Shape(stream).rows;
+    const seconds = (performance.now() - started) / 1000;
+    if (rows.length !== ROWS) throw new Error(`synced ${rows.length} rows, expected ${ROWS}`);
+    console.log(
+      JSON.stringify({
+        rows: rows.length,
+        seconds: Number(seconds.toFixed(3)),
+        rows_per_second: Math.round(rows.length / seconds),
+        database: ready.kind,
+      }),
+    );
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.stdin.end();
+    await exited;
+  }
+}
+
+(process.argv.includes('--serve') ? serveBench() : main()).catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

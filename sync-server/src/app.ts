@@ -1,0 +1,84 @@
+// The sync server as a Hono app: routes declared with their zod schemas; the database and pusher come from Services.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { toFieldIssues } from '@pmm/core/schema';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './auth';
+import {
+  ApiError,
+  MalformedJsonError,
+  NotFoundError,
+  sqlState,
+  toErrorBody,
+  ValidationError,
+} from './errors';
+import { ingestRoutes } from './routes/ingest';
+import { modelRoutes } from './routes/models';
+import { nodeRoutes } from './routes/nodes';
+import { opsRoutes } from './routes/ops';
+import type { Services } from './services';
+import { createShapeRoutes, readShapeConfig, SHAPE_PATH } from './shapes';
+
+export function createApp(services: Services) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ValidationError(toFieldIssues(result.error));
+    },
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  // Browsers (the analyst app served on another origin) call every route; the shape route sets its own CORS.
+  const shapeConfig = readShapeConfig(process.env);
+  const origins = shapeConfig.corsOrigin.split(',').map((o) => o.trim());
+  const corsForApi = cors({
+    origin: origins.includes('*') ? '*' : origins,
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+    exposeHeaders: ['pmm-aliases', 'idempotent-replayed', 'etag'],
+    maxAge: 600,
+  });
+  app.use('*', (c, next) => (c.req.path === SHAPE_PATH ? next() : corsForApi(c, next)));
+  opsRoutes(app, services);
+  ingestRoutes(app, services);
+  modelRoutes(app, services);
+  nodeRoutes(app, services);
+  app.route(
+    '/',
+    createShapeRoutes({ database: () => services.require().database, config: readShapeConfig(process.env) }),
+  );
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'pmm sync server',
+      version: '0.1.0',
+      description:
+        'Edge log ingest, model registry and edge pushes. Tokens: admin, read (GET only), ingest (one node).',
+    },
+  });
+
+  app.notFound((c) => {
+    const { status, body } = toErrorBody(new NotFoundError(`no route for ${c.req.method} ${c.req.path}`));
+    return c.json(body, status);
+  });
+
+  app.onError((err, c) => {
+    let error: unknown = err;
+    if (err instanceof HTTPException && !(err instanceof ApiError)) {
+      error =
+        err.status === 400 && /json/i.test(err.message)
+          ? new MalformedJsonError()
+          : new ApiError(err.status as 400, 'bad_request', err.message || 'request refused');
+    }
+    const { status, body } = toErrorBody(error);
+    const state = sqlState(error);
+    if (status === 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
+    else if (state)
+      console.error(`${c.req.method} ${c.req.path}: the database refused it (SQLSTATE ${state})`);
+    return c.json(body, status);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

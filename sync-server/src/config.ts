@@ -1,0 +1,87 @@
+// Configuration from the environment, read and validated once at start-up.
+import path from 'node:path';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface PushOptions {
+  /** Attempts per node and version, the first included. */
+  readonly maxAttempts: number;
+  /** Delay before the second attempt; doubled after each failure up to `maxDelayMs`. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Per request. */
+  readonly timeoutMs: number;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly home: string;
+  /** PostgreSQL URL; when absent the embedded PGlite store in `dbDir` is used. */
+  readonly databaseUrl: string | undefined;
+  readonly dbDir: string;
+  readonly adminToken: string | undefined;
+  readonly readToken: string | undefined;
+  readonly push: PushOptions;
+}
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const token = z.string().min(16, 'must be at least 16 characters');
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8788),
+  PMM_HOME: z.string().min(1).default('.pmm'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PMM_DB_DIR: z.string().min(1).optional(),
+  PMM_ADMIN_TOKEN: token.optional(),
+  PMM_READ_TOKEN: token.optional(),
+  PMM_PUSH_MAX_ATTEMPTS: int(1, 100).default(6),
+  PMM_PUSH_BACKOFF_MS: int(0, 3_600_000).default(1_000),
+  PMM_PUSH_BACKOFF_MAX_MS: int(0, 3_600_000).default(60_000),
+  PMM_PUSH_TIMEOUT_MS: int(1, 3_600_000).default(30_000),
+});
+
+/** Parses the environment; empty strings count as unset. Throws one ConfigError naming every bad variable. */
+export function readConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  if (e.PMM_ADMIN_TOKEN && e.PMM_ADMIN_TOKEN === e.PMM_READ_TOKEN) {
+    throw new ConfigError('invalid configuration: PMM_READ_TOKEN must differ from PMM_ADMIN_TOKEN');
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    home: e.PMM_HOME,
+    databaseUrl: e.DATABASE_URL,
+    dbDir: e.PMM_DB_DIR ?? path.join(e.PMM_HOME, 'db'),
+    adminToken: e.PMM_ADMIN_TOKEN,
+    readToken: e.PMM_READ_TOKEN,
+    push: {
+      maxAttempts: e.PMM_PUSH_MAX_ATTEMPTS,
+      baseDelayMs: e.PMM_PUSH_BACKOFF_MS,
+      maxDelayMs: e.PMM_PUSH_BACKOFF_MAX_MS,
+      timeoutMs: e.PMM_PUSH_TIMEOUT_MS,
+    },
+  };
+}

@@ -1,0 +1,228 @@
+// The sync server's PostgreSQL schema (drizzle): one definition for PGlite and PostgreSQL; drizzle-kit generates the migrations.
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** int8 read as a decimal string, so values past 2^53 survive JSON (PGlite returns bigint, postgres-js a string). */
+export const int8 = customType<{ data: string; driverData: string | number | bigint }>({
+  dataType: () => 'bigint',
+  fromDriver: (value) => String(value),
+});
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+
+/**
+ * One sequence for every table the desktop syncs: `seq` takes the next value on each insert and
+ * (by the `pmm_bump_seq` trigger) on each update, so a shape endpoint can page with `seq > cursor`.
+ */
+export const syncSeq = pgSequence('sync_seq');
+
+const seq = () => int8('seq').notNull().default(sql`nextval('sync_seq')`);
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const now = (name: string) => at(name).notNull().defaultNow();
+
+export const predictions = pgTable(
+  'predictions',
+  {
+    predictionId: uuid('prediction_id').primaryKey(),
+    createdAt: at('created_at').notNull(),
+    receivedAt: now('received_at'),
+    nodeId: text('node_id').notNull(),
+    modelVersion: text('model_version').notNull(),
+    features: jsonb('features').$type<Record<string, unknown>>().notNull(),
+    probability: doublePrecision('probability').notNull(),
+    label: smallint('label').notNull(),
+    seq: seq(),
+    /** The seq a row had before its first update (null until then): a shape reports updates as `update`. */
+    firstSeq: int8('first_seq'),
+  },
+  (t) => [
+    uniqueIndex('predictions_seq_idx').on(t.seq),
+    index('predictions_model_created_idx').on(t.modelVersion, t.createdAt),
+    index('predictions_node_created_idx').on(t.nodeId, t.createdAt),
+  ],
+);
+
+export const feedback = pgTable(
+  'feedback',
+  {
+    predictionId: uuid('prediction_id')
+      .primaryKey()
+      .references(() => predictions.predictionId),
+    outcome: smallint('outcome').notNull(),
+    createdAt: at('created_at').notNull(),
+    receivedAt: now('received_at'),
+    seq: seq(),
+    /** The seq a row had before its first update (null until then): a shape reports updates as `update`. */
+    firstSeq: int8('first_seq'),
+  },
+  (t) => [uniqueIndex('feedback_seq_idx').on(t.seq)],
+);
+
+export const models = pgTable(
+  'models',
+  {
+    version: text('version').primaryKey(),
+    createdAt: at('created_at').notNull(),
+    registeredAt: now('registered_at'),
+    registeredBy: text('registered_by'),
+    parentVersion: text('parent_version'),
+    trainingDataSha256: text('training_data_sha256').notNull(),
+    onnxSha256: text('onnx_sha256').notNull(),
+    onnxBytes: integer('onnx_bytes').notNull(),
+    metrics: jsonb('metrics').$type<Record<string, number>>().notNull(),
+    /** model.json as registered (includes the reference profile). */
+    card: jsonb('card').$type<Record<string, unknown>>().notNull(),
+    onnx: bytea('onnx').notNull(),
+    seq: seq(),
+    /** The seq a row had before its first update (null until then): a shape reports updates as `update`. */
+    firstSeq: int8('first_seq'),
+  },
+  (t) => [uniqueIndex('models_seq_idx').on(t.seq), index('models_created_idx').on(t.createdAt)],
+);
+
+export const modelAliases = pgTable('model_aliases', {
+  alias: text('alias').primaryKey(),
+  version: text('version')
+    .notNull()
+    .references(() => models.version),
+  updatedAt: now('updated_at'),
+});
+
+/** Append-only (a trigger refuses UPDATE and DELETE): every alias change, with who and why. */
+export const aliasHistory = pgTable(
+  'alias_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    alias: text('alias').notNull(),
+    /** null: the alias did not exist before. */
+    fromVersion: text('from_version'),
+    /** null: the alias was deleted. */
+    toVersion: text('to_version'),
+    actor: text('actor').notNull(),
+    reason: text('reason'),
+    at: now('at'),
+    seq: seq(),
+  },
+  (t) => [uniqueIndex('alias_history_seq_idx').on(t.seq), index('alias_history_alias_idx').on(t.alias, t.id)],
+);
+
+export const nodes = pgTable('nodes', {
+  nodeId: text('node_id').primaryKey(),
+  url: text('url').notNull(),
+  /** The edge's own admin token, kept in clear: the centre presents it when pushing models. */
+  adminToken: text('admin_token').notNull(),
+  registeredAt: now('registered_at'),
+  lastContactAt: at('last_contact_at'),
+  activeModelVersion: text('active_model_version'),
+  /** When `active_model_version` was last learnt (from an ingested row's created_at or a push). */
+  activeModelAt: at('active_model_at'),
+});
+
+export const nodePushes = pgTable(
+  'node_pushes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    nodeId: text('node_id')
+      .notNull()
+      .references(() => nodes.nodeId, { onDelete: 'cascade' }),
+    version: text('version').notNull(),
+    attempt: integer('attempt').notNull(),
+    /** 'succeeded' | 'failed' (will retry) | 'gave_up' | 'rejected' (edge answered 4xx) | 'superseded' */
+    status: text('status').notNull(),
+    httpStatus: integer('http_status'),
+    error: text('error'),
+    at: now('at'),
+  },
+  (t) => [index('node_pushes_node_idx').on(t.nodeId, t.id)],
+);
+
+export const driftReports = pgTable(
+  'drift_reports',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    modelVersion: text('model_version').notNull(),
+    nodeId: text('node_id'),
+    window: jsonb('window').$type<Record<string, unknown>>().notNull(),
+    report: jsonb('report').$type<Record<string, unknown>>().notNull(),
+    datasetDrift: boolean('dataset_drift').notNull(),
+    driftShare: doublePrecision('drift_share').notNull(),
+    createdAt: now('created_at'),
+    seq: seq(),
+    /** The seq a row had before its first update (null until then): a shape reports updates as `update`. */
+    firstSeq: int8('first_seq'),
+  },
+  (t) => [
+    uniqueIndex('drift_reports_seq_idx').on(t.seq),
+    index('drift_reports_model_created_idx').on(t.modelVersion, t.createdAt),
+  ],
+);
+
+export const retrainRuns = pgTable(
+  'retrain_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** 'queued' | 'running' | 'succeeded' | 'failed' */
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(),
+    startedAt: now('started_at'),
+    finishedAt: at('finished_at'),
+    challengerVersion: text('challenger_version'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('retrain_runs_status_idx').on(t.status, t.startedAt)],
+);
+
+export const tokens = pgTable(
+  'tokens',
+  {
+    id: text('id').primaryKey(),
+    /** 'admin' | 'read' | 'ingest' */
+    role: text('role').notNull(),
+    /** Set for ingest tokens: the only node they may ingest for. */
+    nodeId: text('node_id').references(() => nodes.nodeId, { onDelete: 'cascade' }),
+    /** Lowercase hex SHA-256 of the token; the token itself is never stored. */
+    sha256: text('sha256').notNull(),
+    createdAt: now('created_at'),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [uniqueIndex('tokens_sha256_idx').on(t.sha256)],
+);
+
+/** Results of requests sent with an `Idempotency-Key`, so a retry returns the original answer. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestSha256: text('request_sha256').notNull(),
+    status: integer('status').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: now('created_at'),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** The shape endpoint's handle epoch per table: a retired handle is never issued again, even after a restart. */
+export const shapeEpochs = pgTable('shape_epochs', {
+  tableName: text('table_name').primaryKey(),
+  epoch: text('epoch').notNull(),
+});

@@ -1,0 +1,131 @@
+// Ingest of edge logs: each row is validated on its own, the good rows of a batch are stored, the bad named by index.
+import { toFieldIssues } from '@pmm/core/schema';
+import {
+  type IngestFeedbackRow,
+  type IngestPredictionRow,
+  ingestFeedbackRowSchema,
+  ingestPredictionRowSchema,
+  ingestResponseSchema,
+} from '@pmm/core/sync';
+import { z } from 'zod';
+import type { Db } from './db/client';
+import { insertPredictions, knownPredictionIds, touchNode, upsertFeedback } from './db/ingest';
+
+/** The centre takes up to this many rows per request (the edge ships 500). */
+export const MAX_INGEST_ROWS = 5_000;
+
+/** Earliest accepted `created_at`: PostgreSQL refuses year 0, and older stamps are clock bugs anyway. */
+const EARLIEST = Date.UTC(1900, 0, 1);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL = /[\u0000-\u001f]/;
+
+export const ingestRequestSchema = z.strictObject({
+  node_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((id) => !CONTROL.test(id), 'must not contain control characters'),
+  rows: z.array(z.unknown()).min(1).max(MAX_INGEST_ROWS),
+});
+
+export const rejectedRowSchema = z.object({
+  index: z.number().int().min(0),
+  path: z.string(),
+  message: z.string(),
+});
+export type RejectedRow = z.infer<typeof rejectedRowSchema>;
+
+/** core's `ingestResponseSchema` plus the rows refused (one entry per row, its first problem). */
+export const ingestResultSchema = ingestResponseSchema.extend({ rejected: z.array(rejectedRowSchema) });
+export type IngestResult = z.infer<typeof ingestResultSchema>;
+
+function validateRows<T extends { prediction_id: string }>(
+  schema: z.ZodType<T>,
+  rows: readonly unknown[],
+  check: (row: T) => RejectedRow | null,
+): { valid: { index: number; row: T }[]; rejected: RejectedRow[] } {
+  const valid: { index: number; row: T }[] = [];
+  const rejected: RejectedRow[] = [];
+  rows.forEach((raw, index) => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const first = toFieldIssues(parsed.error)[0] ?? { path: '(root)', message: 'invalid row' };
+      rejected.push({ index, path: first.path, message: first.message });
+      return;
+    }
+    const problem = check(parsed.data);
+    if (problem) rejected.push({ ...problem, index });
+    else valid.push({ index, row: parsed.data });
+  });
+  return { valid, rejected };
+}
+
+function checkCreatedAt(createdAt: string): RejectedRow | null {
+  return Date.parse(createdAt) >= EARLIEST
+    ? null
+    : { index: 0, path: 'created_at', message: 'must be 1900-01-01 or later' };
+}
+
+export async function ingestPredictions(
+  db: Db,
+  nodeId: string,
+  rows: readonly unknown[],
+): Promise<IngestResult> {
+  const { valid, rejected } = validateRows<IngestPredictionRow>(ingestPredictionRowSchema, rows, (row) => {
+    if (row.node_id !== nodeId)
+      return { index: 0, path: 'node_id', message: `must equal the request's node_id` };
+    if (CONTROL.test(row.model_version)) {
+      return { index: 0, path: 'model_version', message: 'must not contain control characters' };
+    }
+    return checkCreatedAt(row.created_at);
+  });
+  const accepted = await insertPredictions(
+    db,
+    valid.map((v) => v.row),
+  );
+  let newest: IngestPredictionRow | undefined;
+  for (const { row } of valid) {
+    if (!newest || Date.parse(row.created_at) >= Date.parse(newest.created_at)) newest = row;
+  }
+  await touchNode(db, nodeId, newest ? { version: newest.model_version, at: newest.created_at } : null);
+  return { accepted, duplicates: valid.length - accepted, rejected };
+}
+
+/**
+ * Feedback names predictions this node sent before; one for an unknown prediction is rejected by index.
+ * Of several rows for one prediction the most recent wins (the others count as duplicates).
+ */
+export async function ingestFeedback(
+  db: Db,
+  nodeId: string | null,
+  rows: readonly unknown[],
+): Promise<IngestResult> {
+  const { valid, rejected } = validateRows<IngestFeedbackRow>(ingestFeedbackRowSchema, rows, (row) =>
+    checkCreatedAt(row.created_at),
+  );
+  const known = await knownPredictionIds(
+    db,
+    nodeId,
+    valid.map((v) => v.row.prediction_id),
+  );
+  const latest = new Map<string, IngestFeedbackRow>();
+  let matched = 0;
+  for (const { index, row } of valid) {
+    if (!known.has(row.prediction_id)) {
+      rejected.push({
+        index,
+        path: 'prediction_id',
+        message: 'unknown prediction_id (send the prediction first)',
+      });
+      continue;
+    }
+    matched++;
+    const seen = latest.get(row.prediction_id);
+    if (!seen || Date.parse(row.created_at) >= Date.parse(seen.created_at))
+      latest.set(row.prediction_id, row);
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  const accepted = await upsertFeedback(db, [...latest.values()]);
+  if (nodeId !== null) await touchNode(db, nodeId, null);
+  return { accepted, duplicates: matched - accepted, rejected };
+}

@@ -1,0 +1,421 @@
+// The model registry API: register artifacts, read cards and ONNX bytes, move aliases (with history and push).
+
+import { createHash } from 'node:crypto';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type AppEnv, actorOf, requireRole } from '../auth';
+import { MAX_JSON_BODY_BYTES } from '../body';
+import type { Db } from '../db/client';
+import {
+  type AliasChange,
+  aliasHistoryPage,
+  appendAliasHistory,
+  dropAlias,
+  findIdempotent,
+  getArtifact,
+  getModel,
+  insertModel,
+  listAliases,
+  listModels,
+  lockAlias,
+  modelExists,
+  pointAlias,
+  resolveAlias,
+  storeIdempotent,
+} from '../db/registry';
+import { ConflictError, NotFoundError } from '../errors';
+import type { Services } from '../services';
+import { notifyShapeChange } from '../shapes';
+import { readUpload } from '../upload';
+import { bearer, errors, json, jsonBody, readBody } from './common';
+
+export const ALIAS_PATTERN = /^[a-z][a-z0-9_-]*$/;
+const aliasName = z
+  .string()
+  .max(64)
+  .regex(ALIAS_PATTERN, 'lowercase letters, digits, "_" or "-", starting with a letter');
+
+const modelSummarySchema = z
+  .object({
+    version: z.string(),
+    created_at: z.string(),
+    registered_at: z.string(),
+    registered_by: z.string().nullable(),
+    parent_version: z.string().nullable(),
+    training_data_sha256: z.string(),
+    onnx_sha256: z.string(),
+    onnx_bytes: z.number().int(),
+    metrics: z.record(z.string(), z.number()),
+    aliases: z.array(z.string()),
+  })
+  .openapi('ModelSummary');
+
+const aliasChangeSchema = z
+  .object({
+    id: z.string(),
+    alias: z.string(),
+    from_version: z.string().nullable(),
+    to_version: z.string().nullable(),
+    actor: z.string(),
+    reason: z.string().nullable(),
+    at: z.string(),
+    seq: z.string(),
+  })
+  .openapi('AliasChange');
+
+const setAliasSchema = z.strictObject({
+  alias: aliasName,
+  reason: z.string().max(1000).optional(),
+  expected_version: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Optimistic concurrency: the version the alias must point to now (null: it must not exist)'),
+});
+
+const aliasResultSchema = z.object({
+  alias: z.string(),
+  version: z.string().nullable(),
+  previous_version: z.string().nullable(),
+  changed: z.boolean(),
+  change: aliasChangeSchema.nullable(),
+});
+type AliasResult = z.infer<typeof aliasResultSchema>;
+
+const idempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional()
+    .describe('Makes a retried request a no-op that returns the original result'),
+});
+
+const cardSchema = z.looseObject({ version: z.string() }).openapi('ModelCard');
+const refParam = z.object({
+  ref: z.string().min(1).describe('A version, or @alias (e.g. @production)'),
+});
+
+async function resolveRef(db: Db, ref: string): Promise<string> {
+  if (!ref.startsWith('@')) return ref;
+  const version = await resolveAlias(db, ref.slice(1));
+  if (!version) throw new NotFoundError(`alias ${ref.slice(1)} is not set`);
+  return version;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+type TxResult = { replay: { status: number; response: unknown } } | { result: AliasResult };
+
+export function modelRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
+  const read = requireRole(services, 'read');
+  /** Edges pull cards and artifacts with their ingest token. */
+  const pull = requireRole(services, 'read', 'ingest');
+  const admin = requireRole(services);
+
+  /** Runs an alias change in one transaction, replaying the stored result of a repeated Idempotency-Key. */
+  async function aliasChange(
+    c: { get(key: 'principal'): AppEnv['Variables']['principal'] },
+    key: string | undefined,
+    fingerprint: unknown,
+    change: (tx: Db) => Promise<AliasResult>,
+  ): Promise<TxResult> {
+    const { db } = services.require().database;
+    const principal = c.get('principal');
+    const scope = principal.tokenId;
+    const requestSha256 = sha256(JSON.stringify(fingerprint));
+    return db.transaction(async (tx) => {
+      if (key) {
+        await lockAlias(tx, `idempotency:${scope}:${key}`);
+        const stored = await findIdempotent(tx, scope, key);
+        if (stored) {
+          if (stored.requestSha256 !== requestSha256) {
+            throw new ConflictError(
+              'idempotency_key_reused',
+              'this Idempotency-Key was already used for a different request',
+            );
+          }
+          return { replay: { status: stored.status, response: stored.response } };
+        }
+      }
+      const result = await change(tx as unknown as Db);
+      if (key) await storeIdempotent(tx, scope, key, { requestSha256, status: 200, response: result });
+      return { result };
+    });
+  }
+
+  const afterChange = (result: AliasResult) => {
+    if (result.changed && result.alias === 'production' && result.version) {
+      const { pusher } = services.require();
+      pusher
+        .pushAll(result.version)
+        .catch((err) => console.error(`push of ${result.version} failed to start:`, err));
+    }
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/models',
+      summary: 'Register a model version (multipart model.onnx + model.json, or JSON { model, onnx_base64 })',
+      tags: ['registry'],
+      security: bearer,
+      middleware: [admin] as const,
+      responses: {
+        201: json(modelSummarySchema, 'Registered'),
+        ...errors(400, 401, 403, 409, 413, 415, 422, 503),
+      },
+    }),
+    async (c) => {
+      const { card, onnx } = await readUpload(c.req.raw);
+      const { db } = services.require().database;
+      if (!(await insertModel(db, card, onnx, actorOf(c.get('principal'))))) {
+        throw new ConflictError('version_exists', `model version ${card.version} is already registered`, {
+          version: card.version,
+        });
+      }
+      notifyShapeChange('models');
+      const stored = await getModel(db, card.version);
+      return c.json(stored!.summary, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/models',
+      summary: 'List model versions with their metrics and aliases, newest first',
+      tags: ['registry'],
+      security: bearer,
+      middleware: [read] as const,
+      responses: {
+        200: json(z.object({ models: z.array(modelSummarySchema) }), 'Versions'),
+        ...errors(401, 403, 503),
+      },
+    }),
+    async (c) => c.json({ models: await listModels(services.require().database.db) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/models/{ref}',
+      summary: 'model.json of a version (or of @alias); its aliases in the Pmm-Aliases header',
+      tags: ['registry'],
+      security: bearer,
+      middleware: [pull] as const,
+      request: { params: refParam },
+      responses: { 200: json(cardSchema, 'model.json as registered'), ...errors(401, 403, 404, 503) },
+    }),
+    async (c) => {
+      const { db } = services.require().database;
+      const version = await resolveRef(db, c.req.valid('param').ref);
+      const model = await getModel(db, version);
+      if (!model) throw new NotFoundError(`model version ${version} is not registered`);
+      c.header('Pmm-Aliases', model.summary.aliases.join(','));
+      c.header('Pmm-Version', version);
+      return c.json(model.card as z.infer<typeof cardSchema>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/models/{ref}/artifact',
+      summary: 'model.onnx of a version (or of @alias); ETag = its sha256',
+      tags: ['registry'],
+      security: bearer,
+      middleware: [pull] as const,
+      request: { params: refParam },
+      responses: {
+        200: {
+          description: 'The ONNX bytes',
+          content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+        304: { description: 'Not modified (If-None-Match)' },
+        ...errors(401, 403, 404, 503),
+      },
+    }),
+    async (c) => {
+      const { db } = services.require().database;
+      const version = await resolveRef(db, c.req.valid('param').ref);
+      const artifact = await getArtifact(db, version);
+      if (!artifact) throw new NotFoundError(`model version ${version} is not registered`);
+      const etag = `"${artifact.sha256}"`;
+      const headers = { etag, 'pmm-version': version, 'cache-control': 'no-cache' };
+      const match = c.req.header('if-none-match');
+      if (match?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+        return new Response(null, { status: 304, headers });
+      }
+      return new Response(artifact.onnx as Uint8Array<ArrayBuffer>, {
+        status: 200,
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/models/{version}/aliases',
+      summary: 'Point an alias at this version (production moves push the model to every edge)',
+      tags: ['registry'],
+      security: bearer,
+      middleware: [admin, readBody(MAX_JSON_BODY_BYTES)] as const,
+      request: {
+        params: z.object({ version: z.string().min(1) }),
+        headers: idempotencyHeader,
+        body: jsonBody(setAliasSchema, '{ alias, reason?, expected_version? }'),
+      },
+      responses: {
+        200: json(aliasResultSchema, 'The alias now'),
+        ...errors(400, 401, 403, 404, 409, 415, 422, 503),
+      },
+    }),
+    async (c) => {
+      const { version } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const key = c.req.valid('header')['idempotency-key'];
+      const actor = actorOf(c.get('principal'));
+      const outcome = await aliasChange(c, key, { op: 'set', version, body }, async (tx) => {
+        await lockAlias(tx, body.alias);
+        if (!(await modelExists(tx, version)))
+          throw new NotFoundError(`model version ${version} is not registered`);
+        const current = await resolveAlias(tx, body.alias);
+        if (body.expected_version !== undefined && body.expected_version !== current) {
+          throw new ConflictError(
+            'alias_conflict',
+            `alias ${body.alias} points to ${current ?? '(nothing)'}, not ${body.expected_version ?? '(nothing)'}`,
+            { alias: body.alias, current_version: current, expected_version: body.expected_version },
+          );
+        }
+        if (current === version) {
+          return { alias: body.alias, version, previous_version: current, changed: false, change: null };
+        }
+        await pointAlias(tx, body.alias, version);
+        const change: AliasChange = await appendAliasHistory(tx, {
+          alias: body.alias,
+          from: current,
+          to: version,
+          actor,
+          reason: body.reason ?? null,
+        });
+        return { alias: body.alias, version, previous_version: current, changed: true, change };
+      });
+      if ('replay' in outcome) {
+        c.header('Idempotent-Replayed', 'true');
+        return c.json(outcome.replay.response as AliasResult, 200);
+      }
+      afterChange(outcome.result);
+      if (outcome.result.changed) notifyShapeChange('alias_history');
+      return c.json(outcome.result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/models/aliases/{alias}',
+      summary: 'Remove an alias (edges keep the model they run)',
+      tags: ['registry'],
+      security: bearer,
+      middleware: [admin] as const,
+      request: {
+        params: z.object({ alias: aliasName }),
+        headers: idempotencyHeader,
+        query: z.object({
+          reason: z.string().max(1000).optional(),
+          expected_version: z.string().optional(),
+        }),
+      },
+      responses: { 200: json(aliasResultSchema, 'Removed'), ...errors(401, 403, 404, 409, 422, 503) },
+    }),
+    async (c) => {
+      const { alias } = c.req.valid('param');
+      const query = c.req.valid('query');
+      const key = c.req.valid('header')['idempotency-key'];
+      const actor = actorOf(c.get('principal'));
+      const outcome = await aliasChange(c, key, { op: 'delete', alias, query }, async (tx) => {
+        await lockAlias(tx, alias);
+        const current = await resolveAlias(tx, alias);
+        if (current === null) throw new NotFoundError(`alias ${alias} is not set`);
+        if (query.expected_version !== undefined && query.expected_version !== current) {
+          throw new ConflictError(
+            'alias_conflict',
+            `alias ${alias} points to ${current}, not ${query.expected_version}`,
+            {
+              alias,
+              current_version: current,
+              expected_version: query.expected_version,
+            },
+          );
+        }
+        await dropAlias(tx, alias);
+        const change = await appendAliasHistory(tx, {
+          alias,
+          from: current,
+          to: null,
+          actor,
+          reason: query.reason ?? null,
+        });
+        return { alias, version: null, previous_version: current, changed: true, change };
+      });
+      if ('replay' in outcome) {
+        c.header('Idempotent-Replayed', 'true');
+        return c.json(outcome.replay.response as AliasResult, 200);
+      }
+      notifyShapeChange('alias_history');
+      return c.json(outcome.result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/aliases',
+      summary: 'Current aliases',
+      tags: ['registry'],
+      security: bearer,
+      middleware: [read] as const,
+      responses: {
+        200: json(
+          z.object({
+            aliases: z.array(z.object({ alias: z.string(), version: z.string(), updated_at: z.string() })),
+          }),
+          'Aliases',
+        ),
+        ...errors(401, 403, 503),
+      },
+    }),
+    async (c) => c.json({ aliases: await listAliases(services.require().database.db) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/aliases/history',
+      summary: 'Alias changes, newest first (append-only)',
+      tags: ['registry'],
+      security: bearer,
+      middleware: [read] as const,
+      request: {
+        query: z.object({
+          alias: aliasName.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+      responses: {
+        200: json(z.object({ history: z.array(aliasChangeSchema) }), 'History'),
+        ...errors(401, 403, 422, 503),
+      },
+    }),
+    async (c) => {
+      const { alias, limit } = c.req.valid('query');
+      const history = await aliasHistoryPage(
+        services.require().database.db,
+        alias === undefined ? { limit } : { alias, limit },
+      );
+      return c.json({ history }, 200);
+    },
+  );
+}
