@@ -14,13 +14,17 @@ export class Supervisor {
   private readonly children: Managed[] = [];
   private stopping = false;
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly log: (line: string) => void) {
+    // If this process goes away without stopAll (an uncaught error, process.exit), take the children with it.
+    process.once('exit', () => this.killAllNow());
+  }
 
+  /** Starts a child in its own process group; `show` decides which output lines reach the log (default: all). */
   spawn(
     name: string,
     command: string,
     args: string[],
-    options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; show?: (line: string) => boolean } = {},
   ): Managed {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -35,7 +39,7 @@ export class Supervisor {
         if (!line.trim()) continue;
         lines.push(line);
         if (lines.length > 40) lines.shift();
-        this.log(`[${name}] ${line}`);
+        if (options.show?.(line) ?? true) this.log(`[${name}] ${line}`);
       }
     };
     child.stdout?.on('data', onData);
@@ -50,6 +54,17 @@ export class Supervisor {
     const managed: Managed = { name, child, exited: () => exit, tail: () => lines.slice(-10).join('\n') };
     this.children.push(managed);
     return managed;
+  }
+
+  private killAllNow(): void {
+    for (const managed of this.children) {
+      if (managed.exited() !== null || managed.child.pid === undefined) continue;
+      try {
+        process.kill(-managed.child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 
   /** Stops children in reverse start order: SIGTERM to the process group, SIGKILL after `graceMs`. */

@@ -41,6 +41,10 @@ export interface Stack {
 }
 
 const node = process.execPath;
+
+/** wrangler's local runtime tries to fetch the `Request.cf` object from the network; offline that is noise. */
+const WRANGLER_NOISE = /Request\.cf|workers\.cloudflare\.com|GetAddrInfoReqWrap|^\s+at /;
+const showWrangler = (line: string) => !WRANGLER_NOISE.test(line);
 const bin = (pkg: string, file: string) => path.join(REPO_ROOT, 'node_modules', pkg, file);
 
 interface ModelSummary {
@@ -184,7 +188,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         config,
         ...envArgs,
       ],
-      { cwd: REPO_ROOT, env: wranglerEnv },
+      { cwd: REPO_ROOT, env: wranglerEnv, show: () => false },
     );
     await new Promise<void>((resolve) => migrate.child.once('exit', () => resolve()));
     if (migrate.exited() !== 'exit code 0')
@@ -217,7 +221,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         '--log-level',
         'warn',
       ],
-      { cwd: REPO_ROOT, env: wranglerEnv },
+      { cwd: REPO_ROOT, env: wranglerEnv, show: showWrangler },
     );
     await waitForOk('the edge API', `${edge}/healthz`, { timeoutMs: 120_000, alive: edgeProcess.exited });
     const triggerEdgeCron = async () => {

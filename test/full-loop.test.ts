@@ -1,0 +1,322 @@
+// The whole loop: predict at the edge → logs reach central PostgreSQL → drift is detected → a challenger is
+// retrained → an analyst promotes it in the app → the edge serves it; every prediction stored exactly once.
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type SimulateSummary, simulate } from '@pmm/cli/simulate';
+import { type Stack, startStack } from '@pmm/cli/stack';
+import { EXAMPLE_FEATURES } from '@pmm/core/schema';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const TELCO = path.resolve(HERE, '../../shared/data/telco-customer-churn.csv');
+const CHROMIUM = process.env.PMM_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.join(HERE, 'screenshots');
+const missing = [TELCO, CHROMIUM].filter((p) => !existsSync(p));
+if (missing.length > 0) console.warn(`full-loop test skipped: missing ${missing.join(', ')}`);
+
+/** Rows per traffic phase; the scheduled drift window covers exactly one phase. */
+const WINDOW = 400;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function call<T>(url: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+async function poll<T>(what: string, fn: () => Promise<T | null | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn().catch(() => null);
+    if (value !== null && value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+interface DriftReportRow {
+  readonly id: string;
+  readonly dataset_drift: boolean;
+  readonly drift_share: number;
+  readonly created_at: string;
+}
+
+describe.skipIf(missing.length > 0)('the whole loop', () => {
+  const home = mkdtempSync(path.join(tmpdir(), 'pmm-e2e-'));
+  const logs: string[] = [];
+  const sent: SimulateSummary[] = [];
+  let stack: Stack;
+  let databaseUrl: string | undefined;
+  let admin: postgres.Sql | undefined;
+  let databaseName: string | undefined;
+  let browser: Browser;
+  let page: Page;
+  let challenger: string;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    if (process.env.DATABASE_URL) {
+      // A database of its own on the real server, dropped afterwards.
+      databaseName = `pmm_e2e_${process.pid}_${Date.now()}`;
+      admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`create database ${databaseName}`);
+      const url = new URL(process.env.DATABASE_URL);
+      url.pathname = `/${databaseName}`;
+      databaseUrl = url.toString();
+    }
+    stack = await startStack({
+      home,
+      syncPort: await freePort(),
+      edgePort: await freePort(),
+      uiPort: await freePort(),
+      databaseUrl,
+      ui: true,
+      engine: 'ort',
+      cronIntervalMs: 3_000,
+      syncEnv: {
+        PMM_TRAINING_DATA: TELCO,
+        PMM_DRIFT_INTERVAL_MS: '2000',
+        PMM_DRIFT_WINDOW: String(WINDOW),
+        PMM_DRIFT_MIN_ROWS: String(WINDOW),
+        PMM_RETRAIN_POLICY: 'on_drift',
+        PMM_SHAPE_LIVE_TIMEOUT_MS: '3000',
+        PMM_PUSH_BACKOFF_MS: '200',
+        PMM_PUSH_BACKOFF_MAX_MS: '2000',
+      },
+      log: (line) => logs.push(line),
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (admin && databaseName) {
+      await admin.unsafe(`drop database if exists ${databaseName} with (force)`);
+      await admin.end();
+    }
+    console.log(`full loop took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  const traffic = async (drift: 'none' | 'sudden', seed: number) => {
+    const summary = await simulate({
+      edge: stack.urls.edge,
+      rows: WINDOW,
+      rate: 0,
+      drift,
+      labelRate: 0.5,
+      labelDelaySeconds: 0,
+      seed,
+      concurrency: 8,
+      data: TELCO,
+    });
+    expect(summary.failed, JSON.stringify(summary.errors)).toBe(0);
+    expect(summary.feedback_failed).toBe(0);
+    sent.push(summary);
+    // Ship now rather than wait for the next cron tick.
+    const shipped = await call<{ complete: boolean }>(
+      `${stack.urls.edge}/admin/sync`,
+      stack.tokens.edge_admin,
+      {},
+    );
+    expect(shipped.status).toBe(200);
+    return summary;
+  };
+
+  const latestReport = async () => {
+    const r = await call<{ reports: DriftReportRow[] }>(
+      `${stack.urls.sync}/v1/drift/reports?limit=1`,
+      stack.tokens.read,
+    );
+    return r.body.reports[0] ?? null;
+  };
+
+  it('1. no-drift traffic: the drift report for the window finds no dataset drift', async () => {
+    const before = Date.now();
+    await traffic('none', 11);
+    const report = await poll(
+      'a scheduled drift report on the no-drift window',
+      async () => {
+        const latest = await latestReport();
+        return latest && Date.parse(latest.created_at) >= before ? latest : null;
+      },
+      60_000,
+    );
+    expect(report.dataset_drift).toBe(false);
+    expect(report.drift_share).toBeLessThan(0.5);
+  });
+
+  it('2. sudden drift: detected within one window, and retraining produces a challenger', async () => {
+    const before = Date.now();
+    await traffic('sudden', 12);
+    const report = await poll(
+      'a drift report that detects the sudden drift',
+      async () => {
+        const latest = await latestReport();
+        return latest && Date.parse(latest.created_at) >= before && latest.dataset_drift ? latest : null;
+      },
+      60_000,
+    );
+    expect(report.drift_share).toBeGreaterThanOrEqual(0.5);
+    const model = await poll(
+      'the retrained challenger',
+      async () => {
+        const r = await call<{ version: string; parent_version: string }>(
+          `${stack.urls.sync}/v1/models/@challenger`,
+          stack.tokens.read,
+        );
+        return r.status === 200 ? r.body : null;
+      },
+      180_000,
+    );
+    expect(model.parent_version).toBe(stack.productionVersion);
+    challenger = model.version;
+    const runs = await call<{
+      runs: { status: string; challenger_version: string; details: { metrics: object } }[];
+    }>(`${stack.urls.sync}/v1/retrain/runs`, stack.tokens.read);
+    const run = runs.body.runs.find((r) => r.challenger_version === challenger);
+    expect(run?.status).toBe('succeeded');
+    expect(run?.details.metrics).toHaveProperty('production');
+    expect(run?.details.metrics).toHaveProperty('challenger');
+  });
+
+  it('3. the analyst app syncs, shows the drift and the challenger, and promotes it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    await context.addInitScript(
+      ([serverUrl, readToken, adminToken]) => {
+        localStorage.setItem('pmm.settings', JSON.stringify({ serverUrl, readToken }));
+        localStorage.setItem('pmm.adminToken', adminToken!);
+      },
+      [stack.urls.sync, stack.tokens.read, stack.tokens.admin],
+    );
+    page = await context.newPage();
+    await page.goto(stack.urls.ui!);
+    const total = sent.reduce((n, s) => n + s.succeeded, 0);
+    await expect
+      .poll(() => page.locator('[data-testid=sync-indicator]').textContent(), { timeout: 120_000 })
+      .toContain(`${total.toLocaleString('en-US')} predictions`);
+
+    // Drift of the last window (the sudden-drift traffic) against production's reference profile.
+    await page.locator('fieldset[data-role=reference]').getByLabel("Model's reference profile").check();
+    await page.locator('fieldset[data-role=reference] select').first().selectOption(stack.productionVersion);
+    await page.locator('fieldset[data-role=current]').getByLabel('Window of the log').check();
+    await page.locator('fieldset[data-role=current]').getByLabel('Last N').fill(String(WINDOW));
+    await page.locator('[data-testid=run-drift]').click();
+    await expect
+      .poll(() => page.locator('[data-testid=dataset-drift]').textContent(), { timeout: 60_000 })
+      .toBe('Detected');
+    await page.locator('[data-testid=drift-table] tbody tr').filter({ hasText: 'contract' }).first().click();
+    await page.screenshot({ path: path.join(SHOTS, 'analyst-drift.png'), fullPage: true });
+
+    await page.locator('[data-tab=models]').click();
+    const promote = page.getByRole('button', {
+      name: new RegExp(`Promote challenger ${challenger} to production`),
+    });
+    await promote.waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'analyst-models.png'), fullPage: true });
+    await promote.click();
+    await page
+      .getByRole('dialog')
+      .getByLabel(/Reason/)
+      .fill('retrained after the sudden drift');
+    await page.getByRole('dialog').getByRole('button', { name: 'Promote' }).click();
+    await expect
+      .poll(() => page.locator('[data-testid=outbox-status]').first().textContent(), { timeout: 60_000 })
+      .toContain('done');
+    const production = await call<{ version: string }>(
+      `${stack.urls.sync}/v1/models/@production`,
+      stack.tokens.read,
+    );
+    expect(production.body.version).toBe(challenger);
+  });
+
+  it('4. the edge serves the new version without a restart, within a bounded time', async () => {
+    const t0 = Date.now();
+    const served = await poll(
+      `the edge to serve ${challenger}`,
+      async () => {
+        const r = await fetch(`${stack.urls.edge}/api/v1/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ features: EXAMPLE_FEATURES }),
+        });
+        const body = (await r.json()) as { model_version: string };
+        return body.model_version === challenger ? body : null;
+      },
+      60_000,
+    );
+    expect(served.model_version).toBe(challenger);
+    console.log(
+      `edge served the promoted model ${((Date.now() - t0) / 1000).toFixed(1)} s after the promotion`,
+    );
+  });
+
+  it('5. every prediction sent is in PostgreSQL exactly once, with its feedback', async () => {
+    const shipped = await call<{ complete: boolean }>(
+      `${stack.urls.edge}/admin/sync`,
+      stack.tokens.edge_admin,
+      {},
+    );
+    expect(shipped.status).toBe(200);
+    const ids = sent.flatMap((s) => s.prediction_ids);
+    const feedbackSent = sent.reduce((n, s) => n + s.feedback_sent, 0);
+    expect(new Set(ids).size).toBe(ids.length);
+    let rows: { prediction_id: string }[];
+    let feedback: { prediction_id: string }[];
+    if (databaseUrl) {
+      const sql = postgres(databaseUrl, { max: 1 });
+      rows = await sql`select prediction_id::text from predictions`;
+      feedback = await sql`select prediction_id::text from feedback`;
+      await sql.end();
+    } else {
+      // PGlite allows one process at a time: stop the stack, then open its data directory.
+      await stack.stop();
+      const { PGlite } = await import('@electric-sql/pglite');
+      const db = new PGlite(path.join(home, 'db'));
+      rows = (await db.query<{ prediction_id: string }>('select prediction_id::text from predictions')).rows;
+      feedback = (await db.query<{ prediction_id: string }>('select prediction_id::text from feedback')).rows;
+      await db.close();
+    }
+    // The test's own predict calls (step 4) are logged too; every simulated one is there exactly once.
+    const stored = rows.map((r) => r.prediction_id);
+    expect(new Set(stored).size).toBe(stored.length);
+    const storedSet = new Set(stored);
+    expect(ids.filter((id) => !storedSet.has(id))).toEqual([]);
+    expect(feedback).toHaveLength(feedbackSent);
+    const idSet = new Set(ids);
+    expect(feedback.every((f) => idSet.has(f.prediction_id))).toBe(true);
+  });
+});
