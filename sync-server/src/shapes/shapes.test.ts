@@ -15,7 +15,6 @@ import { upsertFeedback } from '../db/ingest';
 import { Services } from '../services';
 import { openTestDatabase, type TestDatabase } from '../test/harness';
 import { notifyShapeChange } from './notifier';
-import { createShapeRoutes } from './routes';
 import { rotateShapeHandle } from './store';
 import {
   FIRST_SEQ_MIGRATION,
