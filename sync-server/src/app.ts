@@ -12,10 +12,12 @@ import {
   toErrorBody,
   ValidationError,
 } from './errors';
+import { driftRoutes } from './routes/drift';
 import { ingestRoutes } from './routes/ingest';
 import { modelRoutes } from './routes/models';
 import { nodeRoutes } from './routes/nodes';
 import { opsRoutes } from './routes/ops';
+import { retrainRoutes } from './routes/retrain';
 import type { Services } from './services';
 import { createShapeRoutes, readShapeConfig, SHAPE_PATH } from './shapes';
 
@@ -42,6 +44,8 @@ export function createApp(services: Services) {
   ingestRoutes(app, services);
   modelRoutes(app, services);
   nodeRoutes(app, services);
+  driftRoutes(app, services);
+  retrainRoutes(app, services);
   app.route(
     '/',
     createShapeRoutes({ database: () => services.require().database, config: readShapeConfig(process.env) }),
@@ -53,7 +57,7 @@ export function createApp(services: Services) {
       title: 'pmm sync server',
       version: '0.1.0',
       description:
-        'Edge log ingest, model registry and edge pushes. Tokens: admin, read (GET only), ingest (one node).',
+        'Edge log ingest, model registry, edge pushes, drift reports and retraining. Tokens: admin, read (GET only), ingest (one node).',
     },
   });
 

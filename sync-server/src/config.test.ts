@@ -21,6 +21,28 @@ describe('readConfig', () => {
     });
   });
 
+  it('reads the drift and retraining settings', () => {
+    const config = readConfig({});
+    expect(config.drift).toEqual({ intervalMs: 60_000, window: 1000, minRows: 100 });
+    expect(config.retrain).toMatchObject({ policy: 'on_drift', intervalMs: 86_400_000, autoPromote: false });
+    expect(config.retrain.trainingData).toMatch(/\/data\/telco\.csv$/);
+    expect(
+      readConfig({
+        PMM_DRIFT_INTERVAL_MS: '0',
+        PMM_RETRAIN_POLICY: 'schedule',
+        PMM_AUTO_PROMOTE: 'true',
+        PMM_TRAINING_DATA: '/srv/telco.csv',
+      }),
+    ).toMatchObject({
+      drift: { intervalMs: 0 },
+      retrain: { policy: 'schedule', autoPromote: true, trainingData: '/srv/telco.csv' },
+    });
+    expect(() => readConfig({ PMM_RETRAIN_POLICY: 'sometimes', PMM_AUTO_PROMOTE: 'yes' })).toThrow(
+      /^invalid configuration: PMM_RETRAIN_POLICY: must be on_drift, schedule or manual; PMM_AUTO_PROMOTE: must be true or false$/,
+    );
+    expect(() => readConfig({ PMM_DRIFT_MIN_ROWS: '0' })).toThrow(/PMM_DRIFT_MIN_ROWS/);
+  });
+
   it('names every bad variable in one error', () => {
     expect(() => readConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', PMM_ADMIN_TOKEN: 'short' })).toThrow(
       /PORT: .*; DATABASE_URL: .*; PMM_ADMIN_TOKEN: /,

@@ -19,6 +19,31 @@ export interface PushOptions {
   readonly timeoutMs: number;
 }
 
+export type RetrainPolicy = 'on_drift' | 'schedule' | 'manual';
+
+export interface DriftOptions {
+  /** Between scheduled drift runs of the production model; 0 disables the scheduler. */
+  readonly intervalMs: number;
+  /** The scheduled run's window: the last N predictions (also the API's default `last_n`). */
+  readonly window: number;
+  /** Fewer rows in a window: no report (422 from the API, a skip for the scheduler). */
+  readonly minRows: number;
+}
+
+export interface RetrainOptions {
+  readonly policy: RetrainPolicy;
+  /** With policy `schedule`: between retraining runs. */
+  readonly intervalMs: number;
+  /** The labelled reference CSV (absolute). */
+  readonly trainingData: string;
+  /** Promote the challenger to production when its holdout ROC AUC is at least production's. */
+  readonly autoPromote: boolean;
+  readonly seed: number;
+}
+
+/** The repository root (sync-server/src/config.ts → ../..): where `data/telco.csv` lives by default. */
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -29,6 +54,8 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly readToken: string | undefined;
   readonly push: PushOptions;
+  readonly drift: DriftOptions;
+  readonly retrain: RetrainOptions;
 }
 
 const int = (min: number, max: number) =>
@@ -55,6 +82,19 @@ const envSchema = z.object({
   PMM_PUSH_BACKOFF_MS: int(0, 3_600_000).default(1_000),
   PMM_PUSH_BACKOFF_MAX_MS: int(0, 3_600_000).default(60_000),
   PMM_PUSH_TIMEOUT_MS: int(1, 3_600_000).default(30_000),
+  PMM_DRIFT_INTERVAL_MS: int(0, 604_800_000).default(60_000),
+  PMM_DRIFT_WINDOW: int(1, 1_000_000).default(1_000),
+  PMM_DRIFT_MIN_ROWS: int(1, 1_000_000).default(100),
+  PMM_RETRAIN_POLICY: z
+    .enum(['on_drift', 'schedule', 'manual'], 'must be on_drift, schedule or manual')
+    .default('on_drift'),
+  PMM_RETRAIN_INTERVAL_MS: int(1_000, 2_592_000_000).default(86_400_000),
+  PMM_TRAINING_DATA: z.string().min(1).optional(),
+  PMM_AUTO_PROMOTE: z
+    .enum(['true', 'false', '1', '0'], 'must be true or false')
+    .transform((v) => v === 'true' || v === '1')
+    .default(false),
+  PMM_RETRAIN_SEED: int(0, 2_147_483_647).default(0),
 });
 
 /** Parses the environment; empty strings count as unset. Throws one ConfigError naming every bad variable. */
@@ -82,6 +122,18 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       baseDelayMs: e.PMM_PUSH_BACKOFF_MS,
       maxDelayMs: e.PMM_PUSH_BACKOFF_MAX_MS,
       timeoutMs: e.PMM_PUSH_TIMEOUT_MS,
+    },
+    drift: {
+      intervalMs: e.PMM_DRIFT_INTERVAL_MS,
+      window: e.PMM_DRIFT_WINDOW,
+      minRows: e.PMM_DRIFT_MIN_ROWS,
+    },
+    retrain: {
+      policy: e.PMM_RETRAIN_POLICY,
+      intervalMs: e.PMM_RETRAIN_INTERVAL_MS,
+      trainingData: path.resolve(e.PMM_TRAINING_DATA ?? path.join(REPO_ROOT, 'data/telco.csv')),
+      autoPromote: e.PMM_AUTO_PROMOTE,
+      seed: e.PMM_RETRAIN_SEED,
     },
   };
 }

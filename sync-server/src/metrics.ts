@@ -93,5 +93,15 @@ export function renderMetrics(counters: IngestCounters, snapshot: MetricsSnapsho
   for (const d of snapshot?.driftShare ?? []) {
     out.sample('pmm_drift_share', { model_version: d.model_version }, d.drift_share);
   }
+
+  out.family(
+    'pmm_drift_reports_total',
+    'counter',
+    'Stored drift reports, by whether they showed dataset drift.',
+  );
+  for (const drift of [false, true]) {
+    const found = snapshot?.driftReports?.find((r) => r.dataset_drift === drift);
+    out.sample('pmm_drift_reports_total', { dataset_drift: String(drift) }, found?.reports ?? 0);
+  }
   return out.toString();
 }

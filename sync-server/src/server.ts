@@ -20,6 +20,7 @@ try {
 }
 
 const services = new Services();
+services.configure({ drift: config!.drift, retrain: config!.retrain }, log);
 const app = createApp(services);
 const server = serve({ fetch: app.fetch, port: config!.port, hostname: config!.host }) as Server;
 
@@ -45,6 +46,7 @@ async function shutdown(signal: string) {
   clearTimeout(force);
   const ready = services.ready;
   if (ready) {
+    await services.stopAutomation().catch((err) => log(`stopping drift and retraining: ${String(err)}`));
     await ready.pusher.close();
     await ready.database.close();
   }
@@ -63,6 +65,11 @@ try {
     log(`ready (${ready.database.kind}: ${ready.database.location})`);
     const resumed = await ready.pusher.reconcile();
     if (resumed > 0) log(`resuming the production push to ${resumed} node(s)`);
+    if (!stopping) {
+      await services.automation
+        .start()
+        .catch((err) => log(`drift scheduler and retraining did not start: ${String(err)}`));
+    }
   }
 } catch (err) {
   const message = rootCause(err);

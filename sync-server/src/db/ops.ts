@@ -33,10 +33,12 @@ export interface MetricsSnapshot {
   readonly nodes: { node_id: string; lag_seconds: number | null }[];
   readonly retrainRuns: { status: string; runs: number; duration_sum: number; duration_count: number }[];
   readonly driftShare: { model_version: string; drift_share: number }[];
+  /** Stored drift reports, by whether they showed dataset drift. */
+  readonly driftReports: { dataset_drift: boolean; reports: number }[];
 }
 
 export async function metricsSnapshot(db: Executor): Promise<MetricsSnapshot> {
-  const [nodeRows, retrainRows, driftRows] = await Promise.all([
+  const [nodeRows, retrainRows, driftRows, reportRows] = await Promise.all([
     rows<{ node_id: string; lag_seconds: number | string | null }>(
       db,
       sql`select node_id, extract(epoch from (now() - last_contact_at))::float8 as lag_seconds
@@ -59,6 +61,10 @@ export async function metricsSnapshot(db: Executor): Promise<MetricsSnapshot> {
       sql`select distinct on (model_version) model_version, drift_share
           from drift_reports order by model_version, created_at desc, id desc`,
     ),
+    rows<{ dataset_drift: boolean; reports: string | number }>(
+      db,
+      sql`select dataset_drift, count(*) as reports from drift_reports group by dataset_drift`,
+    ),
   ]);
   return {
     nodes: nodeRows.map((r) => ({
@@ -75,5 +81,6 @@ export async function metricsSnapshot(db: Executor): Promise<MetricsSnapshot> {
       model_version: r.model_version,
       drift_share: Number(r.drift_share),
     })),
+    driftReports: reportRows.map((r) => ({ dataset_drift: r.dataset_drift, reports: Number(r.reports) })),
   };
 }

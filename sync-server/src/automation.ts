@@ -1,0 +1,79 @@
+// Drift runs and retraining wired to the store: the API's drift runs, the drift scheduler and the retrainer,
+// with the retraining policy applied to every stored report.
+import type { DriftOptions, RetrainOptions } from './config';
+import type { StoredDriftReport } from './db/drift';
+import { type DriftRunRequest, runDrift } from './drift/run';
+import { DriftScheduler } from './drift/scheduler';
+import { Retrainer, type RetrainerDeps } from './retrain/retrainer';
+import type { Ready } from './services';
+
+export interface AnalysisConfig {
+  readonly drift: DriftOptions;
+  readonly retrain: RetrainOptions;
+}
+
+export interface AutomationDeps {
+  readonly ready: () => Ready;
+  readonly config: () => AnalysisConfig;
+  readonly log: (message: string) => void;
+  readonly startJob?: RetrainerDeps['startJob'];
+}
+
+export class Automation {
+  readonly retrainer: Retrainer;
+  readonly scheduler: DriftScheduler;
+
+  constructor(private readonly deps: AutomationDeps) {
+    this.retrainer = new Retrainer({
+      ready: deps.ready,
+      options: () => deps.config().retrain,
+      log: deps.log,
+      ...(deps.startJob && { startJob: deps.startJob }),
+    });
+    this.scheduler = new DriftScheduler({
+      ready: deps.ready,
+      options: () => deps.config().drift,
+      run: async (modelVersion, lastN, seenSeq) =>
+        (
+          await this.runDrift({ model_version: modelVersion, window: { last_n: lastN } }, 'schedule', {
+            seen_seq: seenSeq,
+          })
+        ).report,
+      log: deps.log,
+    });
+  }
+
+  /** Runs, stores and announces a drift report, then applies the retraining policy to it. */
+  async runDrift(
+    request: DriftRunRequest,
+    trigger: 'api' | 'schedule' = 'api',
+    windowExtra?: Record<string, unknown>,
+  ): Promise<{ report: StoredDriftReport; retrainRunId: string | null }> {
+    const { drift } = this.deps.config();
+    const report = await runDrift(this.deps.ready().database.db, request, {
+      defaultLastN: drift.window,
+      minRows: drift.minRows,
+      trigger,
+      ...(windowExtra && { windowExtra }),
+    });
+    let retrainRunId: string | null = null;
+    try {
+      retrainRunId = await this.retrainer.afterDriftReport(report);
+    } catch (err) {
+      this.deps.log(`retraining after drift report ${report.id} failed to start: ${String(err)}`);
+    }
+    return { report, retrainRunId };
+  }
+
+  /** Background work of a running server: the drift scheduler and the retraining schedule. */
+  async start(): Promise<void> {
+    await this.retrainer.startBackground();
+    this.scheduler.start();
+  }
+
+  /** Stops the scheduler (waiting for its run) and the retrainer (cancelling its run). */
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    await this.retrainer.close();
+  }
+}

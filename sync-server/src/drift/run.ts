@@ -1,0 +1,105 @@
+// One drift run: the logged features of a window of a version's predictions against that version's
+// reference profile (from its model.json), through core's drift engine; the report is stored and announced.
+import { DriftDataError, DriftOptionsError, driftReport, driftTablesFromProfile } from '@pmm/core/drift';
+import { referenceProfileSchema } from '@pmm/core/model';
+import type { Db } from '../db/client';
+import { type DriftWindow, insertDriftReport, type StoredDriftReport, windowFeatures } from '../db/drift';
+import { getModel, resolveAlias } from '../db/registry';
+import { ApiError, NotFoundError } from '../errors';
+import { notifyShapeChange } from '../shapes';
+
+export interface DriftRunRequest {
+  readonly model_version?: string | undefined;
+  readonly window?:
+    | { last_n?: number | undefined; from?: string | undefined; to?: string | undefined }
+    | undefined;
+  readonly node_id?: string | undefined;
+}
+
+export interface DriftRunOptions {
+  /** `last_n` when the request gives none. */
+  readonly defaultLastN: number;
+  readonly minRows: number;
+  /** Recorded in the stored window: 'api' or 'schedule'. */
+  readonly trigger: 'api' | 'schedule';
+  /** More facts to record in the stored window (the scheduler's `seen_seq`). */
+  readonly windowExtra?: Record<string, unknown>;
+}
+
+/** A window with too few rows for a meaningful report (422, naming `window`). */
+export class WindowTooSmallError extends ApiError {
+  constructor(found: number, minRows: number) {
+    super(
+      422,
+      'window_too_small',
+      `window: ${found} prediction(s) found, at least ${minRows} needed for a drift report`,
+      [{ path: 'window', message: `${found} prediction(s) found, at least ${minRows} needed` }],
+    );
+    this.name = 'WindowTooSmallError';
+  }
+}
+
+export async function runDrift(
+  db: Db,
+  request: DriftRunRequest,
+  options: DriftRunOptions,
+): Promise<StoredDriftReport> {
+  let version = request.model_version;
+  if (version === undefined) {
+    version = (await resolveAlias(db, 'production')) ?? undefined;
+    if (version === undefined) {
+      throw new NotFoundError('no model_version given and the production alias is not set');
+    }
+  }
+  const model = await getModel(db, version);
+  if (!model) throw new NotFoundError(`model version ${version} is not registered`);
+  const profile = referenceProfileSchema.safeParse(model.card.reference_profile);
+  if (!profile.success) {
+    throw new ApiError(
+      422,
+      'no_reference_profile',
+      `model version ${version} has no usable reference profile`,
+    );
+  }
+  const window: DriftWindow = {
+    last_n: request.window?.last_n ?? options.defaultLastN,
+    ...(request.window?.from !== undefined && { from: request.window.from }),
+    ...(request.window?.to !== undefined && { to: request.window.to }),
+  };
+  const nodeId = request.node_id ?? null;
+  const found = await windowFeatures(db, version, window, nodeId);
+  if (found.features.length < options.minRows) {
+    throw new WindowTooSmallError(found.features.length, options.minRows);
+  }
+  let report: ReturnType<typeof driftReport>;
+  try {
+    const tables = driftTablesFromProfile(profile.data, found.features, {
+      names: { reference: `${version} reference profile`, current: 'logged predictions' },
+    });
+    report = driftReport(tables.reference, tables.current);
+  } catch (err) {
+    if (err instanceof DriftDataError || err instanceof DriftOptionsError) {
+      throw new ApiError(422, 'drift_data', err.message, err.column ? { column: err.column } : null);
+    }
+    throw err;
+  }
+  const stored = await insertDriftReport(db, {
+    modelVersion: version,
+    nodeId,
+    window: {
+      ...window,
+      node_id: nodeId,
+      rows: found.features.length,
+      first_created_at: found.first_created_at,
+      last_created_at: found.last_created_at,
+      max_seq: found.max_seq,
+      trigger: options.trigger,
+      ...options.windowExtra,
+    },
+    report: report as unknown as Record<string, unknown>,
+    datasetDrift: report.dataset_drift,
+    driftShare: report.drift_share,
+  });
+  notifyShapeChange('drift_reports');
+  return stored;
+}

@@ -1,0 +1,266 @@
+// Retraining runs: started by hand, after a drifted report of the production model, or on a schedule. Each
+// run trains in a worker thread, registers the new version as `challenger` and (optionally) promotes it.
+import { type ModelCard, parseModelCard, verifyArtifact } from '@pmm/core/model';
+import type { RetrainOptions } from '../config';
+import type { Executor } from '../db/client';
+import type { StoredDriftReport } from '../db/drift';
+import { getArtifact, getModel, insertModel, resolveAlias } from '../db/registry';
+import {
+  failAbandonedRuns,
+  finishRun,
+  insertRun,
+  labelledPredictions,
+  lockRetrain,
+  type RetrainRun,
+  runForVersionSince,
+  runningRun,
+} from '../db/retrain';
+import { ConflictError } from '../errors';
+import type { Ready } from '../services';
+import { notifyShapeChange } from '../shapes';
+import { moveAlias } from './aliases';
+import type { RetrainJobInput, RetrainJobResult } from './job';
+import { startWorkerJob, type WorkerJob } from './run-worker';
+
+export type RetrainTrigger = 'manual' | 'drift' | 'schedule';
+
+/** Labelled predictions read per run at most (the newest feedback first). */
+export const MAX_LABELLED_ROWS = 200_000;
+
+export const RETRAINER_ACTOR = 'retrainer';
+
+export interface RetrainerDeps {
+  /** The ready store (throws 503 while starting). */
+  readonly ready: () => Ready;
+  readonly options: () => RetrainOptions;
+  readonly log: (message: string) => void;
+  /** Runs the job; the default trains in a worker thread. */
+  readonly startJob?: (input: RetrainJobInput) => WorkerJob;
+}
+
+interface Current {
+  readonly id: string;
+  job: WorkerJob | null;
+  readonly done: Promise<void>;
+}
+
+export class Retrainer {
+  #current: Current | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(private readonly deps: RetrainerDeps) {}
+
+  /** The run in progress in this process, if any. */
+  get currentRunId(): string | null {
+    return this.#current?.id ?? null;
+  }
+
+  /** Resolves when no run of this process is in progress. */
+  async whenIdle(): Promise<void> {
+    while (this.#current) await this.#current.done;
+  }
+
+  /** Starts a run (202 semantics: returns once it is recorded as running). 409 when one is running already. */
+  async start(
+    trigger: RetrainTrigger,
+    extra: { reason?: string | undefined; driftReport?: StoredDriftReport } = {},
+  ): Promise<RetrainRun> {
+    const run = await this.#begin(trigger, extra, null);
+    return run!;
+  }
+
+  async #begin(
+    trigger: RetrainTrigger,
+    extra: { reason?: string | undefined; driftReport?: StoredDriftReport },
+    /** Runs inside the start transaction: false skips the run (null is returned). */
+    onlyIf: ((tx: Executor, production: string | null) => Promise<boolean>) | null,
+  ): Promise<RetrainRun | null> {
+    if (this.#closed) throw new ConflictError('shutting_down', 'the server is shutting down');
+    const { db } = this.deps.ready().database;
+    const run = await db.transaction(async (tx) => {
+      await lockRetrain(tx);
+      const running = await runningRun(tx);
+      if (running) {
+        throw new ConflictError('retrain_running', `retraining run ${running.id} is still running`, {
+          run_id: running.id,
+        });
+      }
+      const production = await resolveAlias(tx, 'production');
+      if (onlyIf && !(await onlyIf(tx, production))) return null;
+      return insertRun(tx, trigger, {
+        reason: extra.reason ?? null,
+        production_version: production,
+        drift_report_id: extra.driftReport?.id ?? null,
+        training_data: this.deps.options().trainingData,
+      });
+    });
+    if (!run) return null;
+    const production = (run.details.production_version as string | null) ?? null;
+    let resolveDone!: () => void;
+    const current: Current = { id: run.id, job: null, done: new Promise((r) => (resolveDone = r)) };
+    this.#current = current;
+    this.deps.log(`retraining run ${run.id} started (${trigger}${extra.reason ? `: ${extra.reason}` : ''})`);
+    void this.#execute(current, production, trigger, extra.reason).finally(() => {
+      if (this.#current === current) this.#current = null;
+      resolveDone();
+    });
+    return run;
+  }
+
+  /**
+   * Policy `on_drift`: after a stored report, retrain when it shows dataset drift for the production model,
+   * unless a run for that production version is running or started since the report. Returns the run id.
+   */
+  async afterDriftReport(report: StoredDriftReport): Promise<string | null> {
+    if (this.deps.options().policy !== 'on_drift' || !report.dataset_drift || this.#closed) return null;
+    try {
+      const run = await this.#begin(
+        'drift',
+        {
+          reason: `drift report ${report.id}: drift share ${report.drift_share.toFixed(3)}`,
+          driftReport: report,
+        },
+        async (tx, production) =>
+          production === report.model_version &&
+          !(await runForVersionSince(tx, production, report.created_at)),
+      );
+      return run?.id ?? null;
+    } catch (err) {
+      if (err instanceof ConflictError) return null;
+      throw err;
+    }
+  }
+
+  /** Policy `schedule`: a run every `intervalMs` (skipped while one is running). Fails abandoned runs first. */
+  async startBackground(): Promise<void> {
+    const { db } = this.deps.ready().database;
+    const abandoned = await failAbandonedRuns(db, 'the server stopped during the run');
+    if (abandoned > 0) this.deps.log(`marked ${abandoned} interrupted retraining run(s) as failed`);
+    const options = this.deps.options();
+    if (options.policy !== 'schedule' || this.#closed) return;
+    this.#timer = setInterval(() => {
+      this.start('schedule', { reason: `every ${options.intervalMs} ms` }).catch((err) => {
+        if (!(err instanceof ConflictError))
+          this.deps.log(`scheduled retraining failed to start: ${String(err)}`);
+      });
+    }, options.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the schedule and any run in progress (recorded as failed), waiting for the record. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    const current = this.#current;
+    if (current) {
+      await current.job?.cancel('the server shut down during the run');
+      await current.done;
+    }
+  }
+
+  async #execute(
+    current: Current,
+    production: string | null,
+    trigger: RetrainTrigger,
+    reason: string | undefined,
+  ): Promise<void> {
+    const started = performance.now();
+    const seconds = () => Math.round((performance.now() - started) / 10) / 100;
+    const { database, pusher } = this.deps.ready();
+    const db = database.db;
+    const options = this.deps.options();
+    try {
+      const [labelled, artifact] = await Promise.all([
+        labelledPredictions(db, MAX_LABELLED_ROWS),
+        production ? getArtifact(db, production) : Promise.resolve(null),
+      ]);
+      if (this.#closed) throw new Error('the server shut down during the run');
+      const job = (this.deps.startJob ?? startWorkerJob)({
+        trainingData: options.trainingData,
+        labelled,
+        parentVersion: production,
+        productionOnnx: artifact?.onnx ?? null,
+        seed: options.seed,
+      });
+      current.job = job;
+      const result = await job.result;
+      current.job = null;
+      const card = await this.#register(result);
+      const details: Record<string, unknown> = {
+        rows: result.rows,
+        metrics: result.metrics,
+        seconds: seconds(),
+        training_seconds: card.training.seconds,
+      };
+      const label = `retrain run ${current.id} (${trigger}${reason ? `: ${reason}` : ''})`;
+      await moveAlias(db, pusher, {
+        alias: 'challenger',
+        version: card.version,
+        actor: RETRAINER_ACTOR,
+        reason: label,
+      });
+      details.promotion = await this.#maybePromote(card, result, production, label);
+      details.seconds = seconds();
+      await finishRun(db, current.id, 'succeeded', card.version, details);
+      const c = result.metrics.challenger.roc_auc.toFixed(4);
+      const p = result.metrics.production?.roc_auc.toFixed(4) ?? '-';
+      this.deps.log(
+        `retraining run ${current.id} succeeded in ${details.seconds} s: challenger ${card.version} (ROC AUC ${c} vs production ${p})`,
+      );
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.log(`retraining run ${current.id} failed: ${message}`);
+      await finishRun(db, current.id, 'failed', null, { error: message, seconds: seconds() }).catch((e) =>
+        this.deps.log(`cannot record the failure of retraining run ${current.id}: ${String(e)}`),
+      );
+    }
+  }
+
+  /** Registers the new version as POST /v1/models would (verified card and bytes, shape notification). */
+  async #register(result: RetrainJobResult): Promise<ModelCard> {
+    const card = parseModelCard(result.card);
+    await verifyArtifact(card, result.onnx);
+    const { db } = this.deps.ready().database;
+    if (!(await insertModel(db, card, result.onnx, RETRAINER_ACTOR))) {
+      if (!(await getModel(db, card.version))) throw new Error(`cannot register ${card.version}`);
+    }
+    notifyShapeChange('models');
+    return card;
+  }
+
+  async #maybePromote(
+    card: ModelCard,
+    result: RetrainJobResult,
+    production: string | null,
+    label: string,
+  ): Promise<Record<string, unknown>> {
+    const { database, pusher } = this.deps.ready();
+    const options = this.deps.options();
+    const challengerAuc = result.metrics.challenger.roc_auc;
+    const productionAuc = result.metrics.production?.roc_auc ?? null;
+    if (!options.autoPromote) return { promoted: false, reason: 'auto-promotion is off (PMM_AUTO_PROMOTE)' };
+    if (production === null || productionAuc === null) {
+      return { promoted: false, reason: 'no production model to compare with' };
+    }
+    if (!(challengerAuc >= productionAuc)) {
+      return {
+        promoted: false,
+        reason: `challenger ROC AUC ${challengerAuc.toFixed(4)} < production ${productionAuc.toFixed(4)}`,
+      };
+    }
+    const move = await moveAlias(database.db, pusher, {
+      alias: 'production',
+      version: card.version,
+      actor: RETRAINER_ACTOR,
+      reason: `${label}: auto-promoted, ROC AUC ${challengerAuc.toFixed(4)} >= ${productionAuc.toFixed(4)}`,
+      expected: production,
+    });
+    if (!move.changed) {
+      return { promoted: false, reason: `production moved to ${move.current ?? '(nothing)'} during the run` };
+    }
+    this.deps.log(`auto-promoted ${card.version} to production`);
+    return { promoted: true, from: production };
+  }
+}
