@@ -39,6 +39,8 @@ export interface RetrainOptions {
   /** Promote the challenger to production when its holdout ROC AUC is at least production's. */
   readonly autoPromote: boolean;
   readonly seed: number;
+  /** With policy `on_drift`: no drift-triggered run within this long of the last run for the same production. */
+  readonly cooldownMs: number;
 }
 
 /** The repository root (sync-server/src/config.ts → ../..): where `data/telco.csv` lives by default. */
@@ -95,6 +97,7 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1')
     .default(false),
   PMM_RETRAIN_SEED: int(0, 2_147_483_647).default(0),
+  PMM_RETRAIN_COOLDOWN_MS: int(0, 2_592_000_000).default(3_600_000),
 });
 
 /** Parses the environment; empty strings count as unset. Throws one ConfigError naming every bad variable. */
@@ -134,6 +137,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       trainingData: path.resolve(e.PMM_TRAINING_DATA ?? path.join(REPO_ROOT, 'data/telco.csv')),
       autoPromote: e.PMM_AUTO_PROMOTE,
       seed: e.PMM_RETRAIN_SEED,
+      cooldownMs: e.PMM_RETRAIN_COOLDOWN_MS,
     },
   };
 }

@@ -8,7 +8,7 @@ import { MODEL_CARD_FORMAT, type ModelCard } from './artifact-types';
 import { classificationMetrics } from './metrics';
 import { exportOnnx } from './onnx/index';
 import type { ModelSpec } from './spec';
-import { stratifiedSplit } from './split';
+import { type Split, stratifiedSplit } from './split';
 import { DEFAULT_TRAIN_OPTIONS, predictWithTf, type TrainOptions, trainModel } from './train';
 
 export interface TrainArtifactInput {
@@ -18,6 +18,11 @@ export interface TrainArtifactInput {
   readonly trainingDataSha256: string;
   readonly options?: Partial<TrainOptions>;
   readonly holdoutShare?: number;
+  /**
+   * A precomputed train/holdout split of `records` (row indices), instead of the seeded stratified one —
+   * retraining passes one that keeps the production model's own holdout rows out of training.
+   */
+  readonly split?: Split;
   readonly parentVersion?: string | null;
   readonly now?: () => Date;
   /** A monotonic clock in milliseconds, for the training duration. */
@@ -36,12 +41,24 @@ export interface TrainedArtifact {
   };
 }
 
+function checkSplit(split: Split, rows: number): void {
+  const seen = new Uint8Array(rows);
+  for (const part of [split.train, split.holdout]) {
+    for (const i of part) {
+      if (i >= rows || seen[i]) throw new RangeError(`split index ${i} is out of range or used twice`);
+      seen[i] = 1;
+    }
+  }
+  if (split.train.length === 0 || split.holdout.length === 0) throw new RangeError('split has an empty part');
+}
+
 /** Trains on a stratified split, evaluates on the holdout and returns a complete, self-describing artifact. */
 export async function trainArtifact(input: TrainArtifactInput): Promise<TrainedArtifact> {
   const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
   const clock = input.clock ?? (() => Date.now());
   const started = clock();
-  const split = stratifiedSplit(input.labels, input.holdoutShare ?? 0.2, options.seed);
+  const split = input.split ?? stratifiedSplit(input.labels, input.holdoutShare ?? 0.2, options.seed);
+  checkSplit(split, input.records.length);
   const pick = (idx: Uint32Array) => Array.from(idx, (i) => input.records[i]!);
   const trainRecords = pick(split.train);
   const holdoutRecords = pick(split.holdout);

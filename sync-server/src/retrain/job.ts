@@ -2,7 +2,7 @@
 // predictions, trains a new version, and scores it and the production model on the same holdout rows.
 import { readFile } from 'node:fs/promises';
 import { parseCsv, sha256Hex, toFeatureRows } from '@pmm/core/data';
-import { classificationMetrics, type HoldoutMetrics, type ModelCard } from '@pmm/core/model';
+import { classificationMetrics, type HoldoutMetrics, type ModelCard, stratifiedSplit } from '@pmm/core/model';
 import { createLitePredictor } from '@pmm/core/onnx';
 import { FEATURES, type FeatureRecord, featuresSchema } from '@pmm/core/schema';
 import { trainArtifact } from '@pmm/core/train';
@@ -20,6 +20,11 @@ export interface RetrainJobInput {
   readonly parentVersion: string | null;
   /** The production model's ONNX bytes, scored on the same holdout (null: no production model). */
   readonly productionOnnx: Uint8Array | null;
+  /**
+   * How production was trained (its model.json `training.seed` and `training_data_sha256`): when it was trained
+   * on this same reference file, its own holdout split is reproduced, so neither model has seen the holdout.
+   */
+  readonly productionTraining?: { readonly seed: number; readonly training_data_sha256: string } | null;
   readonly seed: number;
   readonly epochs?: number;
 }
@@ -113,9 +118,30 @@ export async function runRetrainJob(input: RetrainJobInput): Promise<RetrainJobR
           `${referenceSha}\n${JSON.stringify(records.slice(reference.records.length).map((r, i) => [r, labels[reference.records.length + i]]))}`,
         );
 
+  // Holdout = production's own holdout of the reference rows (when it trained on this file) plus a stratified
+  // share of the labelled predictions; everything else trains the challenger.
+  const referenceCount = reference.records.length;
+  const referenceSplit = stratifiedSplit(
+    reference.labels,
+    0.2,
+    input.productionTraining?.training_data_sha256 === referenceSha
+      ? input.productionTraining.seed
+      : input.seed,
+  );
+  const labelledSplit =
+    labelledCount > 0
+      ? stratifiedSplit(labels.slice(referenceCount), 0.2, input.seed)
+      : { train: new Uint32Array(), holdout: new Uint32Array() };
+  const shift = (idx: Uint32Array) => Array.from(idx, (i) => i + referenceCount);
+  const split = {
+    train: Uint32Array.from([...referenceSplit.train, ...shift(labelledSplit.train)]),
+    holdout: Uint32Array.from([...referenceSplit.holdout, ...shift(labelledSplit.holdout)]),
+  };
+
   const artifact = await trainArtifact({
     records,
     labels: Uint8Array.from(labels),
+    split,
     trainingDataSha256,
     parentVersion: input.parentVersion,
     clock: () => performance.now(),

@@ -110,7 +110,8 @@ export class Retrainer {
 
   /**
    * Policy `on_drift`: after a stored report, retrain when it shows dataset drift for the production model,
-   * unless a run for that production version is running or started since the report. Returns the run id.
+   * unless a run for that production version is running, started since the report, or started within the
+   * cooldown (persistent drift would otherwise retrain on every new report). Returns the run id.
    */
   async afterDriftReport(report: StoredDriftReport): Promise<string | null> {
     if (this.deps.options().policy !== 'on_drift' || !report.dataset_drift || this.#closed) return null;
@@ -121,9 +122,12 @@ export class Retrainer {
           reason: `drift report ${report.id}: drift share ${report.drift_share.toFixed(3)}`,
           driftReport: report,
         },
-        async (tx, production) =>
-          production === report.model_version &&
-          !(await runForVersionSince(tx, production, report.created_at)),
+        async (tx, production) => {
+          const cooldownStart = new Date(Date.now() - this.deps.options().cooldownMs).toISOString();
+          const since =
+            Date.parse(cooldownStart) < Date.parse(report.created_at) ? cooldownStart : report.created_at;
+          return production === report.model_version && !(await runForVersionSince(tx, production, since));
+        },
       );
       return run?.id ?? null;
     } catch (err) {
@@ -172,16 +176,28 @@ export class Retrainer {
     const db = database.db;
     const options = this.deps.options();
     try {
-      const [labelled, artifact] = await Promise.all([
+      const [labelled, artifact, productionModel] = await Promise.all([
         labelledPredictions(db, MAX_LABELLED_ROWS),
         production ? getArtifact(db, production) : Promise.resolve(null),
+        production ? getModel(db, production) : Promise.resolve(null),
       ]);
+      const productionCard = productionModel?.card as
+        | { training?: { seed?: unknown }; training_data_sha256?: unknown }
+        | undefined;
       if (this.#closed) throw new Error('the server shut down during the run');
       const job = (this.deps.startJob ?? startWorkerJob)({
         trainingData: options.trainingData,
         labelled,
         parentVersion: production,
         productionOnnx: artifact?.onnx ?? null,
+        productionTraining:
+          typeof productionCard?.training?.seed === 'number' &&
+          typeof productionCard.training_data_sha256 === 'string'
+            ? {
+                seed: productionCard.training.seed,
+                training_data_sha256: productionCard.training_data_sha256,
+              }
+            : null,
         seed: options.seed,
       });
       current.job = job;
