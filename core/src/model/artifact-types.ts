@@ -69,5 +69,17 @@ export const modelCardSchema = z.object({
     seconds: z.number().nonnegative(),
   }),
   reference_profile: referenceProfileSchema,
+  /**
+   * Set by retraining: this version and the model it was meant to replace, scored on the SAME holdout rows
+   * (the parent's own holdout plus held-out labelled predictions), so the two can be compared fairly.
+   */
+  comparison: z
+    .object({
+      against_version: z.string(),
+      holdout_rows: z.number().int().nonnegative(),
+      this: holdoutMetricsSchema,
+      against: holdoutMetricsSchema,
+    })
+    .optional(),
 });
 export type ModelCard = z.infer<typeof modelCardSchema>;

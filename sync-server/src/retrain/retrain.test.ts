@@ -152,7 +152,9 @@ describe.skipIf(!HAVE_TELCO)('retraining', () => {
     const model = await server.call('GET', `/v1/models/${challenger}`, { token: READ_TOKEN });
     expect(model.status).toBe(200);
     expect(model.headers.get('pmm-aliases')).toBe('challenger');
-    expect(await model.json()).toMatchObject({ version: challenger, parent_version: production });
+    const card = (await model.json()) as { comparison?: { against_version: string; holdout_rows: number } };
+    expect(card).toMatchObject({ version: challenger, parent_version: production });
+    expect(card.comparison).toMatchObject({ against_version: production, holdout_rows: rows.holdout });
 
     const aliases = (await (await server.call('GET', '/v1/aliases')).json()) as {
       aliases: { alias: string; version: string }[];

@@ -236,7 +236,21 @@ export class Retrainer {
 
   /** Registers the new version as POST /v1/models would (verified card and bytes, shape notification). */
   async #register(result: RetrainJobResult): Promise<ModelCard> {
-    const card = parseModelCard(result.card);
+    const { challenger, production } = result.metrics;
+    const parent = result.card.parent_version;
+    // The same-holdout comparison travels with the version (model.json), so every reader sees it.
+    const card = parseModelCard({
+      ...result.card,
+      ...(production &&
+        parent && {
+          comparison: {
+            against_version: parent,
+            holdout_rows: challenger.rows,
+            this: challenger,
+            against: production,
+          },
+        }),
+    });
     await verifyArtifact(card, result.onnx);
     const { db } = this.deps.ready().database;
     if (!(await insertModel(db, card, result.onnx, RETRAINER_ACTOR))) {
