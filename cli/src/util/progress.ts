@@ -1,4 +1,4 @@
-// A progress bar on stderr when it is a terminal; silent otherwise (pipes, CI, --format json consumers).
+// A progress bar (drawn on stderr) when the output is a terminal; silent when stdout is piped or in CI.
 import cliProgress from 'cli-progress';
 
 export interface Progress {
@@ -9,7 +9,7 @@ export interface Progress {
 const SILENT: Progress = { update() {}, stop() {} };
 
 export function startProgress(label: string, total: number): Progress {
-  if (!process.stderr.isTTY) return SILENT;
+  if (!process.stdout.isTTY || !process.stderr.isTTY) return SILENT;
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
