@@ -1,5 +1,7 @@
-// The renderer as a web page in Chromium: first sync with progress, CSV drift in the worker, export, offline promotion.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// The renderer as a web page in Chromium against the real sync server (child process; PGlite, or PostgreSQL with
+// DATABASE_URL): first sync with progress, resume, CSV and window drift in the worker, export, timeline, then the
+// server goes away — analysis goes on, a promotion waits in the outbox and lands once — and an alias conflict.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,12 +9,22 @@ import { parseCsv, toCsv } from '@pmm/core/data';
 import { driftReport, driftTablesFromCsv, renderDriftHtml } from '@pmm/core/drift';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeShapeServer } from './fake-shape-server';
-import { type FakeSyncHttp, startFakeSyncHttp } from './fake-sync-http';
-import { seedTelco } from './telco-fixture';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  ADMIN_TOKEN,
+  loadModel,
+  READ_TOKEN,
+  type RealSyncServer,
+  registerModel,
+  type Seeded,
+  seedTelco,
+  setAlias,
+  shapeHead,
+  startRealSyncServer,
+  TELCO_CSV,
+} from './real-sync-server';
 
-const CSV = process.env['PMM_TELCO_CSV'] ?? '/work/shared/data/telco-customer-churn.csv';
+const CSV = TELCO_CSV;
 const CHROMIUM = process.env['PMM_CHROMIUM'] ?? '/usr/bin/chromium';
 const DESKTOP = fileURLToPath(new URL('..', import.meta.url));
 const SHOTS = join(DESKTOP, 'screenshots');
@@ -22,7 +34,10 @@ if (missing.length > 0) console.warn(`renderer browser test skipped: missing ${m
 
 describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
   let server: PreviewServer | undefined;
-  let sync: FakeSyncHttp;
+  let sync: RealSyncServer;
+  let seeded: Seeded;
+  /** Shape requests the page and its workers sent. */
+  const shapeRequests: URL[] = [];
   let browser: Browser;
   let page: Page;
   let url: string;
@@ -41,11 +56,8 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     writeFileSync(refPath, toCsv(csv.header, csv.rows.slice(0, half)));
     writeFileSync(curPath, toCsv(csv.header, current));
 
-    const shapes = new FakeShapeServer();
-    shapes.pageSize = 1000;
-    shapes.liveWaitMs = 300;
-    seedTelco(shapes, CSV, ROWS);
-    sync = await startFakeSyncHttp(shapes, { production: 'v1', challenger: 'v2' });
+    sync = await startRealSyncServer();
+    seeded = await seedTelco(sync, { models: inject('pmmModels'), predictions: ROWS });
 
     url = process.env['PMM_UI_URL'] ?? '';
     if (!url) {
@@ -70,14 +82,18 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
       acceptDownloads: true,
     });
     await context.addInitScript(
-      ([serverUrl]) => {
+      ([serverUrl, readToken, adminToken]) => {
         if (!localStorage.getItem('pmm.settings')) {
-          localStorage.setItem('pmm.settings', JSON.stringify({ serverUrl, readToken: 'read-token' }));
-          localStorage.setItem('pmm.adminToken', 'admin-token');
+          localStorage.setItem('pmm.settings', JSON.stringify({ serverUrl, readToken }));
+          localStorage.setItem('pmm.adminToken', adminToken!);
         }
       },
-      [sync.url],
+      [sync.url, READ_TOKEN, ADMIN_TOKEN],
     );
+    context.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname === '/v1/shape') shapeRequests.push(u);
+    });
     page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
@@ -92,6 +108,8 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     await browser?.close();
     await server?.close();
     await sync?.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (sync && process.env['PMM_DEBUG_SYNC']) console.log(sync.output());
   });
 
   it('runs the first sync in the background with a progress bar', async () => {
@@ -101,6 +119,15 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     // The UI stays usable while rows stream in.
     await page.locator('[data-tab=models]').click();
     await page.locator('[data-tab=analysis]').click();
+    // The picture once rows are streaming in (or right after, should the sync beat us to it).
+    await page.waitForFunction(
+      () => {
+        const bar = document.querySelector('.sync-progress [role=progressbar]');
+        return !bar || /: [1-9][\d,]* /.test(bar.getAttribute('aria-label') ?? '');
+      },
+      undefined,
+      { polling: 'raf', timeout: 60_000 },
+    );
     await page.screenshot({ path: join(SHOTS, 'sync-progress.png') });
     await expect
       .poll(() => page.locator('[data-testid=sync-indicator]').textContent(), { timeout: 90_000 })
@@ -110,16 +137,19 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
   });
 
   it('resumes from the stored handle and offset after a reload', async () => {
-    sync.shapes.requests.length = 0;
+    const head = await shapeHead(sync, 'predictions');
+    expect(head.rows).toBe(ROWS);
+    shapeRequests.length = 0;
     await page.reload();
     await expect
       .poll(() => page.locator('[data-testid=sync-indicator]').getAttribute('data-online'), {
         timeout: 30_000,
       })
       .toBe('true');
-    const first = sync.shapes.requests.find((u) => u.searchParams.get('table') === 'predictions');
-    expect(first?.searchParams.get('offset')).toBe(`${ROWS}_0`);
-    expect(first?.searchParams.get('handle')).toBe('handle-1');
+    const first = shapeRequests.find((u) => u.searchParams.get('table') === 'predictions');
+    expect(first?.searchParams.get('offset')).toBe(head.offset);
+    expect(first?.searchParams.get('handle')).toBe(head.handle);
+    expect(shapeRequests.filter((u) => u.searchParams.get('offset') === '-1')).toEqual([]);
     expect(await page.locator('[data-testid=sync-indicator]').textContent()).toContain(
       `${ROWS.toLocaleString('en-US')} predictions`,
     );
@@ -170,13 +200,13 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
 
   it("compares a window of the synced log with a model's reference profile", async () => {
     await page.locator('fieldset[data-role=reference]').getByLabel("Model's reference profile").check();
-    await page.locator('fieldset[data-role=reference] select').first().selectOption('v1');
+    await page.locator('fieldset[data-role=reference] select').first().selectOption(seeded.production);
     await page.locator('fieldset[data-role=current]').getByLabel('Window of the log').check();
     await page.locator('fieldset[data-role=current]').getByLabel('Last N').fill('5000');
     await page.locator('[data-testid=run-drift]').click();
     await expect
       .poll(() => page.locator('.result-head .meta').textContent())
-      .toContain('reference profile of v1');
+      .toContain(`reference profile of ${seeded.production}`);
     expect(await page.locator('[data-testid=drift-table] tbody tr').count()).toBe(19);
     await page.locator('[data-testid=drift-table] tbody tr').filter({ hasText: 'contract' }).first().click();
     await page.screenshot({ path: join(SHOTS, 'drift-window.png'), fullPage: true });
@@ -185,7 +215,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
   it('shows drift, predictions and performance over time', async () => {
     await page.locator('[data-tab=timeline]').click();
     const view = page.locator('.view.timeline');
-    await view.locator('fieldset[data-role=reference] select').selectOption('v1');
+    await view.locator('fieldset[data-role=reference] select').selectOption(seeded.production);
     await view.getByRole('button', { name: 'Compute' }).click();
     await expect.poll(() => page.locator('.charts .u-wrap').count(), { timeout: 60_000 }).toBe(6);
     await page.screenshot({ path: join(SHOTS, 'timeline.png'), fullPage: true });
@@ -201,13 +231,14 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
       .toContain('20,000 predictions');
     await page.screenshot({ path: join(SHOTS, 'models.png'), fullPage: true });
 
-    sync.down = true;
+    await sync.stop();
     await expect
       .poll(() => page.locator('[data-testid=sync-indicator]').getAttribute('data-online'), {
         timeout: 30_000,
       })
       .toBe('false');
-    await page.getByRole('button', { name: /Promote challenger v2 to production/ }).click();
+    const promote = new RegExp(`Promote challenger ${seeded.challenger} to production`);
+    await page.getByRole('button', { name: promote }).click();
     await page
       .getByRole('dialog')
       .getByLabel(/Reason/)
@@ -223,20 +254,124 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     await page.locator('[data-testid=drift-table] tbody tr').first().waitFor();
     await page.locator('[data-tab=models]').click();
     await page.screenshot({ path: join(SHOTS, 'offline-queued.png') });
-    expect(sync.aliasPosts).toHaveLength(0);
 
-    sync.down = false;
+    await sync.restart();
+    // Nothing reached the server while it was down.
+    expect(await productionHistory()).toHaveLength(1);
+    // The app sees the server back within seconds (not when a held live request ends, ~20 s later).
+    await expect
+      .poll(() => page.locator('[data-testid=sync-indicator]').getAttribute('data-online'), {
+        timeout: 8_000,
+      })
+      .toBe('true');
     await expect
       .poll(() => page.locator('[data-testid=outbox-status]').first().textContent(), { timeout: 60_000 })
       .toContain('done');
-    expect(sync.aliasPosts).toHaveLength(1);
-    expect(sync.aliasPosts[0]!.body).toMatchObject({ alias: 'production', expected_version: 'v1' });
-    expect(sync.aliases['production']).toBe('v2');
+    // Exactly one alias change, with the analyst's reason and the version they saw as expected.
+    const history = await productionHistory();
+    expect(history).toHaveLength(2);
+    expect(history[0]).toMatchObject({
+      from_version: seeded.production,
+      to_version: seeded.challenger,
+      reason: 'better AUC on the last two weeks',
+      actor: 'admin:env-admin',
+    });
+    const card = await sync.call<{ version: string }>('GET', '/v1/models/@production', { token: READ_TOKEN });
+    expect(card.version).toBe(seeded.challenger);
     // The server's alias history comes back through the shape stream.
     await expect
       .poll(() => page.locator('.panel').last().textContent(), { timeout: 30_000 })
       .toContain('better AUC on the last two weeks');
+    await expect
+      .poll(() => page.locator('table.compare').first().locator('thead').textContent(), { timeout: 30_000 })
+      .toContain(`production · ${seeded.challenger}`);
     await page.screenshot({ path: join(SHOTS, 'models-promoted.png'), fullPage: true });
+    // A reload re-flushes nothing: still one change.
+    await page.reload();
+    await expect
+      .poll(() => page.locator('[data-testid=sync-indicator]').getAttribute('data-online'), {
+        timeout: 30_000,
+      })
+      .toBe('true');
+    expect(await productionHistory()).toHaveLength(2);
     expect(errors).toEqual([]);
   });
+
+  it('shows a conflict when production moved on the server while a rollback waited offline', async () => {
+    await page.locator('[data-tab=models]').click();
+    // The server crashes; the analyst decides to roll back while it is away.
+    await sync.kill();
+    await expect
+      .poll(() => page.locator('[data-testid=sync-indicator]').getAttribute('data-online'), {
+        timeout: 30_000,
+      })
+      .toBe('false');
+    await page
+      .getByRole('button', { name: new RegExp(`Roll back production to ${seeded.production}`) })
+      .click();
+    await page
+      .getByRole('dialog')
+      .getByLabel(/Reason/)
+      .fill('challenger misbehaves on edge-2');
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await expect
+      .poll(() => page.locator('[data-testid=outbox-status]').first().textContent())
+      .toContain('pending');
+
+    // Meanwhile the server comes back on another address the app does not use, and the on-call engineer
+    // registers a hotfix model and makes it production.
+    await sync.restart({ port: 0 });
+    const hotfix = await loadModel(inject('pmmHotfixModel'));
+    await registerModel(sync, hotfix);
+    const moved = await setAlias(sync, 'production', hotfix.card.version, {
+      reason: 'hotfix by on-call',
+      expected_version: seeded.challenger,
+    });
+    expect(moved.status).toBe(200);
+    expect(await page.locator('[data-testid=sync-indicator]').getAttribute('data-online')).toBe('false');
+
+    // Back at its usual address: the queued rollback meets the moved alias.
+    await sync.restart();
+    await expect
+      .poll(() => page.locator('[data-testid=outbox-status]').first().textContent(), { timeout: 60_000 })
+      .toContain('conflict');
+    const status = page.locator('[data-testid=outbox-status]').first();
+    expect(await status.textContent()).toContain(
+      `production is now ${hotfix.card.version} on the server (you expected ${seeded.challenger})`,
+    );
+    await expect
+      .poll(() => page.locator('table.compare').first().locator('thead').textContent(), { timeout: 30_000 })
+      .toContain(`production · ${hotfix.card.version}`);
+    // The hotfix's card (metrics, reference profile) arrives through the models shape.
+    await expect
+      .poll(() => page.locator('.panel', { hasText: 'Versions' }).textContent(), { timeout: 30_000 })
+      .toContain(hotfix.card.version);
+    await page.screenshot({ path: join(SHOTS, 'conflict.png'), fullPage: true });
+    // The rollback did not happen: the hotfix is production, and the history has no rollback entry.
+    const card = await sync.call<{ version: string }>('GET', '/v1/models/@production', { token: READ_TOKEN });
+    expect(card.version).toBe(hotfix.card.version);
+    const history = await productionHistory();
+    expect(history.map((h) => h.reason)).toEqual([
+      'hotfix by on-call',
+      'better AUC on the last two weeks',
+      'first model',
+    ]);
+    // The analyst drops the stale decision.
+    await page.locator('tr.conflict').getByRole('button', { name: 'Discard' }).click();
+    await expect.poll(() => status.textContent()).toContain('discarded');
+    expect(await productionHistory()).toHaveLength(3);
+    expect(errors).toEqual([]);
+  });
+
+  async function productionHistory() {
+    const { history } = await sync.call<{
+      history: {
+        from_version: string | null;
+        to_version: string | null;
+        reason: string | null;
+        actor: string;
+      }[];
+    }>('GET', '/v1/aliases/history?alias=production', { token: READ_TOKEN });
+    return history;
+  }
 });

@@ -71,6 +71,7 @@ export class SyncEngine {
   #tables = new Map<SyncedTable, TableProgress>();
   #totals = new Map<string, number>();
   #status: Omit<SyncStatus, 'tables'> = { running: false, online: false, lastContactAt: null, error: null };
+  #probeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: SyncEngineOptions) {
     this.#options = options;
@@ -99,6 +100,34 @@ export class SyncEngine {
     const changed = (Object.keys(patch) as (keyof typeof patch)[]).some((k) => next[k] !== this.#status[k]);
     this.#status = next;
     if (changed) this.#emit('status', this.status);
+    if (!next.online) this.#scheduleProbe();
+  }
+
+  /**
+   * While offline, asks the server's `/ready` every second or so. A shape request that reconnects at the live
+   * edge is held open by the server until rows arrive or its long-poll ends (~20 s), so its answer alone would
+   * say "online" (and release the outbox) that much later than the server is back.
+   */
+  #scheduleProbe(): void {
+    if (this.#probeTimer !== null || !this.#abort || this.#status.online) return;
+    const delay = Math.min(this.#options.maxRetryDelayMs ?? 5000, 1000);
+    this.#probeTimer = setTimeout(() => void this.#probe(), delay);
+  }
+
+  async #probe(): Promise<void> {
+    this.#probeTimer = null;
+    const abort = this.#abort;
+    if (!abort || this.#status.online) return;
+    const base = this.#options.fetchClient ?? globalThis.fetch.bind(globalThis);
+    try {
+      const response = await base(`${this.#options.baseUrl.replace(/\/$/, '')}/ready`, {
+        signal: abort.signal,
+      });
+      if (response.ok && this.#abort === abort) this.#setStatus({ online: true, lastContactAt: Date.now() });
+    } catch {
+      // Still unreachable.
+    }
+    this.#scheduleProbe();
   }
 
   /** Resumes every table's stream from its stored handle and offset. */
@@ -163,6 +192,8 @@ export class SyncEngine {
     if (!abort) return;
     this.#abort = null;
     abort.abort();
+    if (this.#probeTimer !== null) clearTimeout(this.#probeTimer);
+    this.#probeTimer = null;
     for (const stream of this.#streams) stream.unsubscribeAll();
     this.#streams = [];
     await Promise.allSettled(this.#writes.values());

@@ -1,0 +1,502 @@
+// The REAL sync server (sync-server/src/server.ts) as a child process for the desktop's tests and bench: PGlite in
+// a temp dir, or a fresh PostgreSQL database when DATABASE_URL is set; real trained models, aliases, nodes and a
+// Telco prediction log seeded through the public API. stop()/kill()/restart() take it away and bring it back.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseCsv, toFeatureRows } from '@pmm/core/data';
+import type { ModelCard } from '@pmm/core/model';
+import { createLitePredictor } from '@pmm/core/onnx';
+import { createTraffic } from '@pmm/core/simulate';
+import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
+import postgres from 'postgres';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+export const TELCO_CSV =
+  process.env['PMM_TELCO_CSV'] ?? path.resolve(REPO, '../shared/data/telco-customer-churn.csv');
+export const ADMIN_TOKEN = 'desktop-test-admin-token-0123456789';
+export const READ_TOKEN = 'desktop-test-read-token-0123456789';
+/** Rows per ingest request: the server's maximum. */
+export const INGEST_BATCH = 5_000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models: trained by the real CLI.
+
+export interface TrainedModel {
+  readonly dir: string;
+  readonly card: ModelCard;
+  readonly onnx: Uint8Array;
+}
+
+export async function loadModel(dir: string): Promise<TrainedModel> {
+  const [json, onnx] = await Promise.all([
+    readFile(path.join(dir, 'model.json'), 'utf8'),
+    readFile(path.join(dir, 'model.onnx')),
+  ]);
+  return { dir, card: JSON.parse(json) as ModelCard, onnx: new Uint8Array(onnx) };
+}
+
+/** `pmm train --seed <seed> --out <root>/seed-<seed>`: a real model artifact; returns its directory. */
+export async function trainModel(root: string, seed: number, csv: string = TELCO_CSV): Promise<string> {
+  const out = path.join(root, `seed-${seed}`);
+  const args = [
+    path.join(REPO, 'cli/bin/pmm.js'),
+    'train',
+    '--data',
+    csv,
+    '--out',
+    out,
+    '--seed',
+    String(seed),
+  ];
+  await promisify(execFile)(process.execPath, [...args, '--format', 'json'], {
+    cwd: REPO,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return out;
+}
+
+/** The production model (`--seed 0`) and the challenger (`--seed 1`), trained in parallel into `root`. */
+export async function trainModels(
+  root: string,
+  csv: string = TELCO_CSV,
+): Promise<{ production: string; challenger: string }> {
+  const [production, challenger] = await Promise.all([trainModel(root, 0, csv), trainModel(root, 1, csv)]);
+  return { production, challenger };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The server process.
+
+export type StoreInfo =
+  | { readonly kind: 'pglite'; readonly dir: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly database: string };
+
+export interface RequestOptions {
+  /** Bearer token: admin unless given; null sends none. */
+  readonly token?: string | null;
+  readonly json?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface RealSyncServer {
+  /** `http://127.0.0.1:<port>`: the same across restarts (unless `restart({ port })` says otherwise). */
+  readonly url: string;
+  readonly port: number;
+  readonly store: StoreInfo;
+  readonly running: boolean;
+  /** Everything the current (or last) process printed. */
+  output(): string;
+  /** A request to the running server (admin token unless `token` says otherwise). */
+  request(method: string, pathAndQuery: string, options?: RequestOptions): Promise<Response>;
+  /** `request` that throws unless the status is 2xx, returning the JSON body. */
+  call<T = unknown>(method: string, pathAndQuery: string, options?: RequestOptions): Promise<T>;
+  /** SIGTERM and wait for the exit (the server closes its connections, then the database). */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for the exit (a crash: nothing is closed). */
+  kill(): Promise<void>;
+  /** Starts it again on the same store; on the same port unless `port` is given (0: any free port). */
+  restart(options?: { port?: number }): Promise<void>;
+  /** Stops the process and deletes the store. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra environment for the server (e.g. PMM_SHAPE_PAGE_ROWS). */
+  readonly env?: Record<string, string>;
+  /** PostgreSQL to create a scratch database on; default process.env.DATABASE_URL; null forces PGlite. */
+  readonly databaseUrl?: string | null;
+  readonly readyTimeoutMs?: number;
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+  output: string;
+}
+
+async function createStore(databaseUrl: string | undefined): Promise<{
+  info: StoreInfo;
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}> {
+  const root = await mkdtemp(path.join(tmpdir(), 'pmm-desktop-sync-'));
+  if (databaseUrl) {
+    const database = `pmm_desktop_${process.pid}_${randomBytes(3).toString('hex')}`;
+    const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database "${database}"`);
+    await admin.end();
+    const target = new URL(databaseUrl);
+    target.pathname = `/${database}`;
+    const url = target.toString();
+    return {
+      info: { kind: 'postgres', url, database },
+      env: { PMM_HOME: root, DATABASE_URL: url },
+      drop: async () => {
+        const again = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+        await again.unsafe(`drop database if exists "${database}" with (force)`);
+        await again.end();
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  }
+  const dir = path.join(root, 'db');
+  return {
+    info: { kind: 'pglite', dir },
+    env: { PMM_HOME: root, PMM_DB_DIR: dir },
+    drop: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+function spawnServer(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: path.join(REPO, 'sync-server'),
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  const running: Running = {
+    child,
+    output: '',
+    exited: new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        live.delete(child);
+        resolve();
+      }),
+    ),
+  };
+  child.stdout!.on('data', (d) => (running.output += d));
+  child.stderr!.on('data', (d) => (running.output += d));
+  return running;
+}
+
+/** Starts the real sync server on a fresh store and waits until `/ready` answers 200. */
+export async function startRealSyncServer(options: StartOptions = {}): Promise<RealSyncServer> {
+  const databaseUrl =
+    options.databaseUrl === null ? undefined : (options.databaseUrl ?? process.env['DATABASE_URL']);
+  const store = await createStore(databaseUrl || undefined);
+  const baseEnv: Record<string, string> = {
+    HOST: '127.0.0.1',
+    PMM_ADMIN_TOKEN: ADMIN_TOKEN,
+    PMM_READ_TOKEN: READ_TOKEN,
+    // Seeded nodes point at nowhere: give up on pushing to them at once.
+    PMM_PUSH_MAX_ATTEMPTS: '1',
+    PMM_PUSH_TIMEOUT_MS: '1000',
+    // Nothing inherited decides the store or puts the shapes behind an Electric proxy.
+    DATABASE_URL: '',
+    PMM_DB_DIR: '',
+    ELECTRIC_URL: '',
+    ...store.env,
+    ...options.env,
+  };
+  let current: Running | null = null;
+  let port = 0;
+  let lastOutput = '';
+
+  const launch = async (wanted: number): Promise<void> => {
+    const proc = spawnServer({ ...baseEnv, PORT: String(wanted) });
+    current = proc;
+    let ended = false;
+    void proc.exited.then(() => (ended = true));
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+    let url: string | undefined;
+    while (Date.now() < deadline && !ended) {
+      url ??= /listening on (http:\/\/\S+)/.exec(proc.output)?.[1];
+      if (url) {
+        const ready = await fetch(`${url}/ready`).catch(() => null);
+        if (ready?.status === 200) {
+          port = Number(new URL(url).port);
+          return;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    current = null;
+    throw new Error(`the sync server did not become ready:\n${proc.output}`);
+  };
+
+  const end = async (signal: NodeJS.Signals) => {
+    const proc = current;
+    if (!proc) return;
+    current = null;
+    proc.child.kill(signal);
+    await proc.exited;
+    lastOutput = proc.output;
+  };
+
+  try {
+    await launch(0);
+  } catch (err) {
+    await store.drop();
+    throw err;
+  }
+  const fixedPort = port;
+
+  const request = (method: string, pathAndQuery: string, o: RequestOptions = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    const token = o.token === undefined ? ADMIN_TOKEN : o.token;
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
+    let body: string | undefined;
+    if (o.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(o.json);
+    }
+    return fetch(`http://127.0.0.1:${port}${pathAndQuery}`, { method, headers, body });
+  };
+
+  const server: RealSyncServer = {
+    get url() {
+      return `http://127.0.0.1:${fixedPort}`;
+    },
+    get port() {
+      return fixedPort;
+    },
+    store: store.info,
+    get running() {
+      return current !== null;
+    },
+    output: () => (current as Running | null)?.output ?? lastOutput,
+    request,
+    async call<T>(method: string, pathAndQuery: string, o: RequestOptions = {}): Promise<T> {
+      const response = await request(method, pathAndQuery, o);
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} ${pathAndQuery}: ${response.status} ${text}`);
+      return (text ? JSON.parse(text) : null) as T;
+    },
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+    async restart(o = {}) {
+      await end('SIGTERM');
+      await launch(o.port ?? fixedPort);
+    },
+    async close() {
+      await end('SIGTERM');
+      await store.drop();
+    },
+  };
+  return server;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Seeding through the public API.
+
+export interface SeedOptions {
+  /** Model directories from `trainModels`. */
+  readonly models: { readonly production: string; readonly challenger: string };
+  readonly predictions: number;
+  /** Share of predictions that get feedback (default 0.4). */
+  readonly feedbackShare?: number;
+  readonly csv?: string;
+  /** The log covers 14 days ending here (default: now, to the minute); it drifts gradually towards the end. */
+  readonly end?: number;
+  readonly nodes?: readonly string[];
+  /** Which model scored row i (default: production for every row). */
+  readonly scoredBy?: (i: number, total: number) => 'production' | 'challenger';
+}
+
+export interface Seeded {
+  readonly production: string;
+  readonly challenger: string;
+  readonly nodes: readonly string[];
+  readonly predictions: number;
+  readonly feedback: number;
+  readonly start: number;
+  readonly end: number;
+  /** Ingest tokens by node. */
+  readonly ingestTokens: Readonly<Record<string, string>>;
+  /** Row i of the log: its node, time and model (what `seedTelco` ingested, or would for i >= predictions). */
+  row(i: number): {
+    readonly id: string;
+    readonly node: string;
+    readonly ts: number;
+    readonly version: string;
+  };
+  /**
+   * Ingests rows [from, to) of the same traffic (beyond `predictions` they continue past `end` at the same
+   * pace); returns the predictions and feedback rows sent.
+   */
+  ingest(from: number, to: number): Promise<{ predictions: number; feedback: number }>;
+}
+
+/** A deterministic, valid v4 UUID for row `i`. */
+export const predictionId = (i: number): string =>
+  `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+
+/** Registers a trained model with `POST /v1/models` (JSON `{ model, onnx_base64 }`). */
+export async function registerModel(server: RealSyncServer, model: TrainedModel): Promise<void> {
+  await server.call('POST', '/v1/models', {
+    json: { model: model.card, onnx_base64: Buffer.from(model.onnx).toString('base64') },
+  });
+}
+
+/** `POST /v1/models/:version/aliases` with the admin token; returns the response (409s included). */
+export function setAlias(
+  server: RealSyncServer,
+  alias: string,
+  version: string,
+  extra: { reason?: string; expected_version?: string | null; idempotencyKey?: string } = {},
+): Promise<Response> {
+  const { idempotencyKey, ...body } = extra;
+  return server.request('POST', `/v1/models/${encodeURIComponent(version)}/aliases`, {
+    json: { alias, ...body },
+    ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+  });
+}
+
+async function mustSetAlias(server: RealSyncServer, alias: string, version: string, reason: string) {
+  const response = await setAlias(server, alias, version, { reason });
+  if (!response.ok) throw new Error(`set ${alias}: ${response.status} ${await response.text()}`);
+}
+
+/**
+ * Registers both models (production ← seed 0, challenger ← seed 1), a node per edge, and `predictions` rows of
+ * Telco traffic (gradual drift) scored by the real model, plus feedback — all through the real API.
+ */
+export async function seedTelco(server: RealSyncServer, options: SeedOptions): Promise<Seeded> {
+  const [production, challenger] = await Promise.all([
+    loadModel(options.models.production),
+    loadModel(options.models.challenger),
+  ]);
+  await registerModel(server, production);
+  await registerModel(server, challenger);
+  await mustSetAlias(server, 'production', production.card.version, 'first model');
+  await mustSetAlias(server, 'challenger', challenger.card.version, 'retrained with another seed');
+
+  const nodes = options.nodes ?? ['edge-1', 'edge-2', 'edge-3'];
+  const ingestTokens: Record<string, string> = {};
+  for (const node of nodes) {
+    const { ingest_token } = await server.call<{ ingest_token: string }>('POST', '/v1/nodes', {
+      json: { node_id: node, url: 'http://127.0.0.1:9/', admin_token: `edge-admin-${node}-0123456789` },
+    });
+    ingestTokens[node] = ingest_token;
+  }
+
+  const total = options.predictions;
+  const csvPath = options.csv ?? TELCO_CSV;
+  const { records, labels } = toFeatureRows(parseCsv(await readFile(csvPath, 'utf8'), csvPath));
+  const traffic = createTraffic({ records, labels: labels! }, { drift: 'gradual', total, seed: 7 });
+  const predictors = {
+    production: await createLitePredictor(production.onnx),
+    challenger: await createLitePredictor(challenger.onnx),
+  };
+  const versions = { production: production.card.version, challenger: challenger.card.version };
+  const end = options.end ?? Math.floor(Date.now() / 60_000) * 60_000;
+  const start = end - 14 * 86_400_000;
+  const share = options.feedbackShare ?? 0.4;
+  const scoredBy = options.scoredBy ?? (() => 'production' as const);
+
+  const row = (i: number) => ({
+    id: predictionId(i),
+    node: nodes[i % nodes.length]!,
+    ts: Math.round(start + ((end - start) * i) / total),
+    version: versions[scoredBy(i, total)],
+  });
+
+  const post = async (kind: 'predictions' | 'feedback', node: string, rows: unknown[]) => {
+    const result = await server.call<{ accepted: number; duplicates: number; rejected: unknown[] }>(
+      'POST',
+      `/v1/ingest/${kind}`,
+      { token: ingestTokens[node]!, json: { node_id: node, rows } },
+    );
+    if (result.rejected.length > 0) throw new Error(`ingest ${kind}: ${JSON.stringify(result.rejected[0])}`);
+  };
+
+  const ingest = async (from: number, to: number) => {
+    let sent = { predictions: 0, feedback: 0 };
+    for (let lo = from; lo < to; lo += INGEST_BATCH) {
+      const hi = Math.min(to, lo + INGEST_BATCH);
+      const byNode = new Map<string, { p: IngestPredictionRow[]; f: IngestFeedbackRow[] }>();
+      const scored = new Map<'production' | 'challenger', number[]>();
+      for (let i = lo; i < hi; i++) {
+        const by = scoredBy(i, total);
+        const list = scored.get(by);
+        if (list) list.push(i);
+        else scored.set(by, [i]);
+      }
+      const probability = new Map<number, number>();
+      for (const [by, indexes] of scored) {
+        const out = await predictors[by].predict(indexes.map((i) => traffic(i).features));
+        for (const [k, i] of indexes.entries()) {
+          probability.set(i, Math.min(1, Math.max(0, Math.round(out[k]! * 1e6) / 1e6)));
+        }
+      }
+      for (let i = lo; i < hi; i++) {
+        const t = traffic(i);
+        const r = row(i);
+        const p = probability.get(i)!;
+        let group = byNode.get(r.node);
+        if (!group) {
+          group = { p: [], f: [] };
+          byNode.set(r.node, group);
+        }
+        group.p.push({
+          prediction_id: r.id,
+          created_at: new Date(r.ts).toISOString(),
+          node_id: r.node,
+          model_version: r.version,
+          features: t.features,
+          probability: p,
+          label: p >= 0.5 ? 1 : 0,
+        });
+        // Deterministic: the rows whose index hashes under the share get their true outcome a day later.
+        if (((i * 2654435761) >>> 0) / 2 ** 32 < share) {
+          group.f.push({
+            prediction_id: r.id,
+            outcome: t.outcome,
+            created_at: new Date(r.ts + 86_400_000).toISOString(),
+          });
+        }
+      }
+      for (const [node, group] of byNode) {
+        await post('predictions', node, group.p);
+        if (group.f.length > 0) await post('feedback', node, group.f);
+        sent = { predictions: sent.predictions + group.p.length, feedback: sent.feedback + group.f.length };
+      }
+    }
+    return sent;
+  };
+
+  const first = await ingest(0, total);
+  return {
+    production: versions.production,
+    challenger: versions.challenger,
+    nodes,
+    predictions: total,
+    feedback: first.feedback,
+    start,
+    end,
+    ingestTokens,
+    row,
+    ingest,
+  };
+}
+
+/** Pages through a shape the way a client would (read token) and returns where it ends: handle, offset, rows. */
+export async function shapeHead(
+  server: RealSyncServer,
+  table: string,
+): Promise<{ handle: string; offset: string; rows: number }> {
+  let offset = '-1';
+  let handle: string | null = null;
+  let rows = 0;
+  for (;;) {
+    const q = new URLSearchParams({ table, offset, ...(handle ? { handle } : {}) });
+    const response = await server.request('GET', `/v1/shape?${q}`, { token: READ_TOKEN });
+    if (!response.ok) throw new Error(`shape ${table}: ${response.status} ${await response.text()}`);
+    const messages = (await response.json()) as { headers: { operation?: string } }[];
+    rows += messages.filter((m) => m.headers.operation).length;
+    handle = response.headers.get('electric-handle');
+    offset = response.headers.get('electric-offset')!;
+    if (response.headers.has('electric-up-to-date')) return { handle: handle!, offset, rows };
+  }
+}
