@@ -246,6 +246,10 @@ describe.skipIf(missing.length > 0)('the whole loop', () => {
       name: new RegExp(`Promote challenger ${challenger} to production`),
     });
     await promote.waitFor({ timeout: 60_000 });
+    // Challenger and production side by side, scored on the same holdout rows by the retrainer.
+    expect(await page.locator('[data-testid=compare-basis]').textContent()).toMatch(
+      /^Same holdout \(\d[\d,]* rows\)$/,
+    );
     await page.screenshot({ path: path.join(SHOTS, 'analyst-models.png'), fullPage: true });
     await promote.click();
     await page

@@ -16,6 +16,19 @@ function metricsOf(model: ModelRow | undefined): Record<string, number> {
   return model.metrics ?? card?.metrics ?? {};
 }
 
+interface Comparison {
+  against_version: string;
+  holdout_rows: number;
+  this: Record<string, number>;
+  against: Record<string, number>;
+}
+
+/** The retrainer's same-holdout scores of `model` and the version it was meant to replace, if recorded. */
+function comparisonOf(model: ModelRow | undefined, against: string | null): Comparison | null {
+  const card = model?.card as { comparison?: Comparison } | null | undefined;
+  return card?.comparison && card.comparison.against_version === against ? card.comparison : null;
+}
+
 const fmt = (v: number | undefined, key: string) =>
   v === undefined ? '—' : key === 'rows' ? v.toLocaleString('en-US') : v.toFixed(4);
 
@@ -188,8 +201,10 @@ export function ModelsView() {
     await flushOutbox();
   };
 
-  const pm = metricsOf(production ? byVersion.get(production) : undefined);
-  const cm = metricsOf(challenger ? byVersion.get(challenger) : undefined);
+  // Prefer the scores of both models on the same holdout rows (recorded by retraining) over each model's own.
+  const sameHoldout = comparisonOf(challenger ? byVersion.get(challenger) : undefined, production);
+  const pm = sameHoldout?.against ?? metricsOf(production ? byVersion.get(production) : undefined);
+  const cm = sameHoldout?.this ?? metricsOf(challenger ? byVersion.get(challenger) : undefined);
 
   return (
     <section className="view models">
@@ -205,7 +220,11 @@ export function ModelsView() {
             <table className="plain compare">
               <thead>
                 <tr>
-                  <th>Holdout metric</th>
+                  <th data-testid="compare-basis">
+                    {sameHoldout
+                      ? `Same holdout (${sameHoldout.holdout_rows.toLocaleString('en-US')} rows)`
+                      : 'Holdout metric (each its own)'}
+                  </th>
                   <th>production · {production}</th>
                   <th>challenger · {challenger}</th>
                   <th>Δ</th>
