@@ -13,6 +13,9 @@ import { isShapeTable, SHAPE_TABLE_NAMES, type ShapeTable, TABLE_SPECS, type Tab
 export const SHAPE_PATH = '/v1/shape';
 
 /** Every header a client must read (Access-Control-Expose-Headers). */
+/** pmm's own response header on an initial sync (offset=-1): rows in the table, so clients can show progress. */
+export const TOTAL_ROWS_HEADER = 'pmm-total-rows';
+
 export const ELECTRIC_HEADERS = [
   'electric-handle',
   'electric-offset',
@@ -84,7 +87,7 @@ export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono {
       origin: origins.length === 1 ? origins[0]! : origins,
       allowMethods: ['GET', 'OPTIONS'],
       allowHeaders: ['authorization', 'content-type'],
-      exposeHeaders: [...ELECTRIC_HEADERS],
+      exposeHeaders: [...ELECTRIC_HEADERS, TOTAL_ROWS_HEADER],
       maxAge: 600,
     }),
   );
@@ -178,6 +181,8 @@ export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono {
       };
       if (live) headers['electric-cursor'] = nextCursor(params.get('cursor'), config.liveTimeoutMs);
       else headers['electric-schema'] = spec.schemaHeader;
+      // Not part of Electric's protocol: the table's size on an initial sync, for a determinate progress bar.
+      if (offset === '-1') headers[TOTAL_ROWS_HEADER] = String(await store.count(spec.name));
       let body: string;
       if (upToDate) {
         headers['electric-up-to-date'] = '';

@@ -296,6 +296,7 @@ describe(`shape sync (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, () 
       'electric-schema',
       'electric-cursor',
       'electric-up-to-date',
+      'pmm-total-rows',
     ]) {
       expect(exposed).toContain(h);
     }
@@ -332,6 +333,8 @@ describe('mounted in the sync server app', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('electric-handle')).toBeTruthy();
+    // pmm's own header on an initial sync: the table's size, readable cross-origin.
+    expect(res.headers.get('pmm-total-rows')).toBe(String(await countRows('feedback')));
     const preflight = await app.request('/v1/shape?table=feedback', {
       method: 'OPTIONS',
       headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
@@ -342,6 +345,14 @@ describe('mounted in the sync server app', () => {
     expect(doc.paths['/v1/shape'].get.summary).toMatch(/shape/);
   });
 });
+
+async function countRows(table: string): Promise<number> {
+  const result = (await store.database.db.execute(
+    sql.raw(`select count(*)::int as n from ${table}`),
+  )) as unknown;
+  const rows = Array.isArray(result) ? result : (result as { rows: { n: number }[] }).rows;
+  return Number(rows[0].n);
+}
 
 async function maxSeq(): Promise<string> {
   const result = (await store.database.db.execute(

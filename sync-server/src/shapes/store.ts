@@ -194,6 +194,12 @@ export class ShapeStore {
     return BigInt(row?.m ?? '0');
   }
 
+  /** Rows in the table now (for the `pmm-total-rows` header of an initial sync). */
+  async count(table: ShapeTable): Promise<number> {
+    const [row] = await this.#sql.query<{ n: string }>(`select count(*)::text as n from "${table}"`, []);
+    return Number(row?.n ?? '0');
+  }
+
   /** The page query for this database: with `first_seq` (inserts told from updates) when the table has it. */
   #pageQuery(spec: TableSpec): Promise<string> {
     let text = this.#pageSql.get(spec.name);
