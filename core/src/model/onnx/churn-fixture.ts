@@ -1,19 +1,8 @@
 // Test-only: a hand-built churn ModelSpec (seeded weights), random feature records, and a float64 reference.
 import { CATEGORICAL_FEATURES, type FeatureRecord, NUMERICAL_FEATURES } from '../../schema/features';
+import { mulberry32 } from '../rng';
 import type { DenseLayer, ModelSpec, PreprocessSpec } from '../spec';
 import { encodedWidth } from '../spec';
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Roughly the Telco training statistics: median (impute), mean (offset) and 1/std (scale).
 const NUMERICAL_STATS: Record<string, { impute: number; offset: number; scale: number }> = {

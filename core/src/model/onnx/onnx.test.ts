@@ -6,8 +6,9 @@ import { parseCsv } from '../../data/csv';
 import { toFeatureRows } from '../../data/telco';
 import { FEATURES, type FeatureRecord } from '../../schema/features';
 import type { Predictor } from '../predictor';
+import { mulberry32 } from '../rng';
 import { encodedWidth } from '../spec';
-import { churnSpec, maxAbsDiff, mulberry32, randomRecords, referencePredict } from './churn-fixture';
+import { churnSpec, maxAbsDiff, randomRecords, referencePredict } from './churn-fixture';
 import {
   createLitePredictor,
   createOrtPredictor,
