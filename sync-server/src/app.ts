@@ -16,6 +16,7 @@ import { driftRoutes } from './routes/drift';
 import { ingestRoutes } from './routes/ingest';
 import { modelRoutes } from './routes/models';
 import { nodeRoutes } from './routes/nodes';
+import { noteRoutes } from './routes/notes';
 import { opsRoutes } from './routes/ops';
 import { retrainRoutes } from './routes/retrain';
 import type { Services } from './services';
@@ -46,6 +47,7 @@ export function createApp(services: Services) {
   nodeRoutes(app, services);
   driftRoutes(app, services);
   retrainRoutes(app, services);
+  noteRoutes(app, services);
   app.route(
     '/',
     createShapeRoutes({ database: () => services.require().database, config: readShapeConfig(process.env) }),
@@ -57,7 +59,7 @@ export function createApp(services: Services) {
       title: 'pmm sync server',
       version: '0.1.0',
       description:
-        'Edge log ingest, model registry, edge pushes, drift reports and retraining. Tokens: admin, read (GET only), ingest (one node).',
+        'Edge log ingest, model registry, edge pushes, drift reports, retraining and analyst notes. Tokens: admin, read (GET only), ingest (one node).',
     },
   });
 

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  check,
   customType,
   doublePrecision,
   index,
@@ -219,6 +220,32 @@ export const idempotencyKeys = pgTable(
     createdAt: now('created_at'),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/**
+ * Analyst notes on a model version or a drift report. Append-only (a trigger refuses UPDATE and DELETE); the
+ * desktop outbox generates `id`, so a retried POST finds the note it already stored.
+ */
+export const notes = pgTable(
+  'notes',
+  {
+    id: uuid('id').primaryKey(),
+    /** 'model' | 'drift_report' */
+    subjectType: text('subject_type').notNull(),
+    /** A model version, or a drift report id. */
+    subjectId: text('subject_id').notNull(),
+    text: text('text').notNull(),
+    /** Who wrote it (`role:token-id`, like alias_history.actor). */
+    author: text('author').notNull(),
+    createdAt: now('created_at'),
+    seq: seq(),
+  },
+  (t) => [
+    uniqueIndex('notes_seq_idx').on(t.seq),
+    index('notes_subject_created_idx').on(t.subjectType, t.subjectId, t.createdAt),
+    check('notes_subject_type_check', sql`${t.subjectType} in ('model', 'drift_report')`),
+    check('notes_text_length_check', sql`char_length(${t.text}) between 1 and 4000`),
+  ],
 );
 
 /** The shape endpoint's handle epoch per table: a retired handle is never issued again, even after a restart. */
