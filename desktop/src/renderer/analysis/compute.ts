@@ -1,6 +1,8 @@
 // The analysis itself, free of IndexedDB and workers: drift tables from any two sides, reports, and timelines.
 import { type CsvTable, isMissingCell } from '@pmm/core/data';
 import {
+  type CategoricalColumn,
+  type DriftColumn,
   type DriftOptions,
   type DriftReport,
   type DriftTable,
@@ -12,6 +14,7 @@ import {
 } from '@pmm/core/drift';
 import { classificationMetrics } from '@pmm/core/model';
 import { FEATURES } from '@pmm/core/schema';
+import { TAG_ABSENT, TAG_NULL, TAG_NUMBER, TAG_STRING, type WindowColumns } from '../store/blocks';
 import type { FeatureValues } from '../store/db';
 import type { Timeline } from './protocol';
 
@@ -19,6 +22,8 @@ import type { Timeline } from './protocol';
 export type LoadedSide =
   | { readonly kind: 'profile'; readonly name: string; readonly profile: ReferenceProfile }
   | { readonly kind: 'records'; readonly name: string; readonly records: readonly FeatureValues[] }
+  /** A window of the local log read column-wise (store/blocks.ts). */
+  | { readonly kind: 'columns'; readonly name: string; readonly window: WindowColumns }
   | { readonly kind: 'csv'; readonly name: string; readonly csv: CsvTable };
 
 /**
@@ -64,6 +69,7 @@ const FEATURE_TYPES = Object.fromEntries(FEATURES.map((f) => [f.name, f.kind]));
 
 function asRecords(side: LoadedSide): readonly FeatureValues[] {
   if (side.kind === 'records') return side.records;
+  if (side.kind === 'columns') return side.window.records();
   if (side.kind === 'csv') {
     const records = csvToFeatureRecords(side.csv);
     if (!records) throw new Error(`${side.name} holds none of the model's feature columns`);
@@ -87,6 +93,10 @@ export function buildTables(
     const tables = driftTablesFromCsv(reference.csv, current.csv, names, { ignore: [...ignore, ...auto] });
     return { ...tables, ignored: auto };
   }
+  if (reference.kind === 'profile' && current.kind === 'columns') {
+    const tables = driftTablesFromProfileColumns(reference.profile, current.window, { names, ignore });
+    if (tables) return { ...tables, ignored: [] };
+  }
   if (reference.kind === 'profile') {
     const tables = driftTablesFromProfile(reference.profile, asRecords(current), { names, ignore });
     return { ...tables, ignored: [] };
@@ -103,6 +113,105 @@ export function buildTables(
   const types = Object.fromEntries(columns.map((c) => [c, FEATURE_TYPES[c]!]));
   const tables = driftTablesFromRecords(ref, cur, { columns, types, names });
   return { ...tables, ignored: [] };
+}
+
+const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * `driftTablesFromProfile(profile, window.records(), options)` without per-row objects: the same tables
+ * (core builds the reference side and the shared dictionaries from each column's distinct cells; the current
+ * side is encoded here from the typed arrays). Null when a cell would make core throw (a text cell in a
+ * numerical column, an infinite number): then the caller takes the records path for core's own error.
+ */
+export function driftTablesFromProfileColumns(
+  profile: ReferenceProfile,
+  window: WindowColumns,
+  options: { ignore?: readonly string[]; names: { reference: string; current: string } },
+): { reference: DriftTable; current: DriftTable } | null {
+  const n = window.rows;
+  if (n === 0) return null;
+  const ignore = new Set(options.ignore ?? []);
+  const selected = Object.keys(profile.columns).filter((c) => !ignore.has(c));
+  // Per column the text of each distinct non-missing cell (categorical) — what core's dictionary sees.
+  const texts = new Map<
+    string,
+    { readonly byTag: (string | null)[]; readonly numbers: Map<number, string> }
+  >();
+  const samples: FeatureValues[] = [{}];
+  const current = new Map<string, DriftColumn>();
+  const encode: (() => void)[] = [];
+  for (const column of selected) {
+    const spec = Object.hasOwn(profile.columns, column) ? profile.columns[column] : undefined;
+    const cells = window.columns.get(column);
+    if (!spec || !cells) continue; // core names the error
+    const tag = cells.tag;
+    const num = cells.num;
+    let present = false;
+    if (!tag) present = n > 0;
+    else for (let i = 0; i < n && !present; i++) if (tag[i] !== TAG_ABSENT) present = true;
+    if (!present) continue; // core names the error
+    if (spec.type === 'numerical') {
+      samples[0]![column] = null;
+      const stringValues = cells.strings.map((text) => {
+        const t = text.trim();
+        if (t === '') return Number.NaN;
+        const v = NUMBER_PATTERN.test(t) ? Number(t) : Number.NaN;
+        return Number.isFinite(v) ? v : undefined;
+      });
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const t = tag ? tag[i]! : TAG_NUMBER;
+        if (t === TAG_NUMBER) {
+          const v = num![i]!;
+          if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) return null;
+          values[i] = v;
+        } else if (t === TAG_ABSENT || t === TAG_NULL) values[i] = Number.NaN;
+        else {
+          const v = stringValues[t - TAG_STRING];
+          if (v === undefined) return null;
+          values[i] = v;
+        }
+      }
+      current.set(column, { type: 'numerical', values });
+      continue;
+    }
+    // Categorical: the distinct texts, each once in the samples.
+    const byTag: (string | null)[] = cells.strings.map((text) => (text.trim() === '' ? null : text.trim()));
+    const numbers = new Map<number, string>();
+    if (num && tag) {
+      for (let i = 0; i < n; i++)
+        if (tag[i] === TAG_NUMBER && !Number.isNaN(num[i]!)) numbers.set(num[i]!, String(num[i]!));
+    } else if (num)
+      for (let i = 0; i < n; i++) if (!Number.isNaN(num[i]!)) numbers.set(num[i]!, String(num[i]!));
+    texts.set(column, { byTag, numbers });
+    const distinct = [...new Set([...byTag.filter((t): t is string => t !== null), ...numbers.values()])];
+    if (distinct.length === 0) samples[0]![column] = null;
+    distinct.forEach((text, k) => {
+      while (samples.length <= k) samples.push({});
+      samples[k]![column] = text;
+    });
+    encode.push(() => {
+      const { categories } = tables.current.columns.get(column) as CategoricalColumn;
+      const index = new Map(categories.map((c, i) => [c, i]));
+      const tagCode = byTag.map((t) => (t === null ? -1 : index.get(t)!));
+      const codes = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const t = tag ? tag[i]! : TAG_NUMBER;
+        if (t === TAG_NUMBER) {
+          const v = num![i]!;
+          codes[i] = Number.isNaN(v) ? -1 : index.get(numbers.get(v)!)!;
+        } else if (t === TAG_ABSENT || t === TAG_NULL) codes[i] = -1;
+        else codes[i] = tagCode[t - TAG_STRING]!;
+      }
+      current.set(column, { type: 'categorical', codes, categories });
+    });
+  }
+  // Core builds the reference side, the dictionaries and every error (a column missing on either side).
+  const tables = driftTablesFromProfile(profile, samples, options);
+  for (const run of encode) run();
+  const columns = new Map<string, DriftColumn>();
+  for (const column of tables.current.columns.keys()) columns.set(column, current.get(column)!);
+  return { reference: tables.reference, current: { name: options.names.current, rows: n, columns } };
 }
 
 export function runDrift(

@@ -1,12 +1,15 @@
 // The analysis worker: loads each side (Dexie, model profile or CSV text), runs core's drift engine, posts results.
 import { parseCsv } from '@pmm/core/data';
 import type { ReferenceProfile } from '@pmm/core/drift';
+import { type FeatureBlock, readBlocks, selectWindow } from '../store/blocks';
 import { PmmDb } from '../store/db';
 import { loadFeedback, loadWindow, type WindowSpec } from '../store/queries';
 import { computeTimeline, type LoadedSide, runDrift, type TimedPrediction } from './compute';
 import type { AnalysisRequest, AnalysisResponse, SideSpec } from './protocol';
 
 const db = new PmmDb();
+/** Column blocks read so far, by id (ids are never reused, so a cached block is never stale). */
+const blockCache = new Map<number, FeatureBlock>();
 
 function describeWindow(w: WindowSpec): string {
   const parts = [w.modelVersion ? `model ${w.modelVersion}` : 'all models'];
@@ -37,6 +40,13 @@ async function load(side: SideSpec): Promise<LoadedSide> {
     if (!profile) throw new Error(`model ${side.version} has no reference profile`);
     return { kind: 'profile', name: `reference profile of ${side.version}`, profile };
   }
+  const blocks = await readBlocks(db, blockCache);
+  if (blocks) {
+    const window = selectWindow(blocks, side.window);
+    if (window.rows === 0) throw new Error(`no local ${describeWindow(side.window)}`);
+    return { kind: 'columns', name: describeWindow(side.window), window };
+  }
+  // The blocks do not match the rows (or hold a row they cannot represent): read the rows.
   const rows = await loadWindow(db, side.window);
   if (rows.length === 0) throw new Error(`no local ${describeWindow(side.window)}`);
   return { kind: 'records', name: describeWindow(side.window), records: rows.map((r) => r.features) };

@@ -1,5 +1,6 @@
 // The local-first store: Dexie (IndexedDB) tables mirroring the sync server's shapes, the sync state and the outbox.
 import Dexie, { type Table } from 'dexie';
+import { buildAllBlocks, type FeatureBlock } from './blocks';
 
 /** int8 columns arrive as numbers when they fit in a double, else as decimal strings (IndexedDB rejects BigInt). */
 export type Int8 = number | string;
@@ -126,6 +127,8 @@ export class PmmDb extends Dexie {
   drift_reports!: Table<DriftReportRow, Int8 | string>;
   sync_state!: Table<SyncStateRow, SyncedTable>;
   outbox!: Table<OutboxItem, string>;
+  /** The prediction log column-wise, for analysis (see blocks.ts). */
+  feature_blocks!: Table<FeatureBlock, number>;
 
   constructor(name = 'pmm', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -138,6 +141,9 @@ export class PmmDb extends Dexie {
       sync_state: '&table',
       outbox: '&key, status, created_at',
     });
+    this.version(2)
+      .stores({ feature_blocks: '++id' })
+      .upgrade((tx) => buildAllBlocks(tx));
   }
 
   synced(table: SyncedTable): Table<Record<string, unknown>, unknown> {
