@@ -11,7 +11,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 /** Checks the content type, then reads at most `limit` bytes (also when no Content-Length is sent) and parses. */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const type = request.headers.get('content-type');
-  if (!type || !JSON_TYPE.test(type)) throw new UnsupportedMediaTypeError(type);
+  if (!type || !JSON_TYPE.test(type)) throw new UnsupportedMediaTypeError('application/json', type);
 
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw new PayloadTooLargeError(limit);

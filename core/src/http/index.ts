@@ -1,0 +1,2 @@
+// @pmm/core/http: what pmm's HTTP services share — the typed API errors and their JSON shape.
+export * from './api-errors';
