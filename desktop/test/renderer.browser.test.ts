@@ -1,6 +1,7 @@
 // The renderer as a web page in Chromium against the real sync server (child process; PGlite, or PostgreSQL with
 // DATABASE_URL): first sync with progress, resume, CSV and window drift in the worker, export, timeline, then the
-// server goes away — analysis goes on, a promotion waits in the outbox and lands once — and an alias conflict.
+// server goes away — analysis goes on, a promotion and a note wait in the outbox and land once — and an alias
+// conflict.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ const CHROMIUM = process.env['PMM_CHROMIUM'] ?? '/usr/bin/chromium';
 const DESKTOP = fileURLToPath(new URL('..', import.meta.url));
 const SHOTS = join(DESKTOP, 'screenshots');
 const ROWS = 20_000;
+const NOTE = 'Challenger looks better calibrated on edge-2; written offline';
 const missing = [CSV, CHROMIUM].filter((p) => !existsSync(p));
 if (missing.length > 0) console.warn(`renderer browser test skipped: missing ${missing.join(', ')}`);
 
@@ -248,25 +250,53 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     await expect
       .poll(() => page.locator('[data-testid=outbox-status]').first().textContent())
       .toContain('pending');
+    // Still offline, the analyst writes a note on the challenger: it shows at once, pending, from the outbox.
+    const notes = page.locator('[data-testid=notes-panel]');
+    expect(await notes.locator('[data-testid=notes-version]').inputValue()).toBe(seeded.challenger);
+    await notes.locator('[data-testid=note-text]').fill(NOTE);
+    await notes.locator('[data-testid=add-note]').click();
+    const note = notes.locator('[data-testid=note]', { hasText: NOTE });
+    await expect.poll(() => note.getAttribute('data-state')).toBe('pending');
+    expect(await note.getAttribute('data-source')).toBe('outbox');
+    expect(await note.locator('[data-testid=note-author]').textContent()).toBe('you');
+    expect(await notes.locator('[data-testid=note-text]').inputValue()).toBe('');
+    await expect
+      .poll(() => page.locator('[data-testid=outbox-status]').allTextContents())
+      .toEqual(['pending', 'pending']);
+    await notes.screenshot({ path: join(SHOTS, 'note-pending.png') });
     // Analysis still works offline, on the local copy.
     await page.locator('[data-tab=analysis]').click();
     await page.locator('[data-testid=run-drift]').click();
     await page.locator('[data-testid=drift-table] tbody tr').first().waitFor();
     await page.locator('[data-tab=models]').click();
     await page.screenshot({ path: join(SHOTS, 'offline-queued.png') });
+    // The queued note survived the trip to the analysis tab (it lives in the outbox, not in component state).
+    expect(await note.getAttribute('data-state')).toBe('pending');
 
     await sync.restart();
     // Nothing reached the server while it was down.
     expect(await productionHistory()).toHaveLength(1);
+    expect(await challengerNotes()).toEqual([]);
     // The app sees the server back within seconds (not when a held live request ends, ~20 s later).
     await expect
       .poll(() => page.locator('[data-testid=sync-indicator]').getAttribute('data-online'), {
         timeout: 8_000,
       })
       .toBe('true');
+    // Both queued writes go out, in order: the promotion, then the note.
     await expect
-      .poll(() => page.locator('[data-testid=outbox-status]').first().textContent(), { timeout: 60_000 })
-      .toContain('done');
+      .poll(() => page.locator('[data-testid=outbox-status]').allTextContents(), { timeout: 60_000 })
+      .toEqual(['done', 'done']);
+    // The note landed once, by the analyst (admin token), and comes back through the notes shape as sent:
+    // one entry (the server's copy replaces the outbox's).
+    expect(await challengerNotes()).toEqual([
+      expect.objectContaining({ text: NOTE, author: 'admin:env-admin', subject_id: seeded.challenger }),
+    ]);
+    await expect.poll(() => note.getAttribute('data-source'), { timeout: 30_000 }).toBe('server');
+    expect(await note.getAttribute('data-state')).toBe('sent');
+    expect(await note.locator('[data-testid=note-author]').textContent()).toBe('admin:env-admin');
+    expect(await notes.locator('[data-testid=note]', { hasText: NOTE }).count()).toBe(1);
+    await notes.screenshot({ path: join(SHOTS, 'note-synced.png') });
     // Exactly one alias change, with the analyst's reason and the version they saw as expected.
     const history = await productionHistory();
     expect(history).toHaveLength(2);
@@ -294,6 +324,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
       })
       .toBe('true');
     expect(await productionHistory()).toHaveLength(2);
+    expect(await challengerNotes()).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 
@@ -362,6 +393,14 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     expect(await productionHistory()).toHaveLength(3);
     expect(errors).toEqual([]);
   });
+
+  async function challengerNotes() {
+    const q = new URLSearchParams({ subject_type: 'model', subject_id: seeded.challenger });
+    const { notes } = await sync.call<{
+      notes: { id: string; subject_id: string; text: string; author: string }[];
+    }>('GET', `/v1/notes?${q}`, { token: READ_TOKEN });
+    return notes;
+  }
 
   async function productionHistory() {
     const { history } = await sync.call<{

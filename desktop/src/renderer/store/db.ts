@@ -80,25 +80,61 @@ export interface SyncStateRow {
 
 export type OutboxStatus = 'pending' | 'sending' | 'done' | 'conflict' | 'failed' | 'discarded';
 
-/** A write waiting for the server: today alias moves (promote / roll back). `key` is the Idempotency-Key. */
-export interface OutboxItem {
+/** An analyst's note, as the `notes` shape serves it. */
+export interface NoteRow {
+  id: string;
+  subject_type: NoteSubjectType;
+  subject_id: string;
+  text: string;
+  author: string;
+  created_at: string;
+  seq?: Int8;
+  ts: number;
+}
+
+export type NoteSubjectType = 'model' | 'drift_report';
+
+/** What every queued write carries. `key` is the Idempotency-Key. */
+interface OutboxItemBase {
   key: string;
+  status: OutboxStatus;
+  created_at: number;
+  attempts: number;
+  last_error: string | null;
+  sent_at: number | null;
+}
+
+/** An alias move (promote / roll back). */
+export interface SetAliasItem extends OutboxItemBase {
   kind: 'set-alias';
   alias: string;
   version: string;
   reason: string | null;
   /** The version the alias pointed to when the user decided; the server answers 409 if it moved since. */
   expected_version: string | null;
-  status: OutboxStatus;
-  created_at: number;
-  attempts: number;
-  last_error: string | null;
   /** On a conflict: the alias's version on the server. */
   current_version: string | null;
-  sent_at: number | null;
 }
 
-export const SYNCED_TABLES = ['predictions', 'feedback', 'models', 'alias_history', 'drift_reports'] as const;
+/** A note on a model version or drift report; `key` is also the note's id (the server is idempotent by it). */
+export interface NoteItem extends OutboxItemBase {
+  kind: 'note';
+  subject_type: NoteSubjectType;
+  subject_id: string;
+  text: string;
+}
+
+/** A write waiting for the server: alias moves and notes, sent in queue order. */
+export type OutboxItem = SetAliasItem | NoteItem;
+
+export const SYNCED_TABLES = [
+  'predictions',
+  'feedback',
+  'models',
+  'alias_history',
+  'drift_reports',
+  'notes',
+] as const;
 export type SyncedTable = (typeof SYNCED_TABLES)[number];
 
 /** The primary key column of each synced table (the server's primary key). */
@@ -108,6 +144,7 @@ export const PRIMARY_KEYS: Record<SyncedTable, string> = {
   models: 'version',
   alias_history: 'id',
   drift_reports: 'id',
+  notes: 'id',
 };
 
 /** The column whose time becomes `ts`. */
@@ -117,6 +154,7 @@ export const TIME_COLUMNS: Record<SyncedTable, string> = {
   models: 'created_at',
   alias_history: 'at',
   drift_reports: 'created_at',
+  notes: 'created_at',
 };
 
 export class PmmDb extends Dexie {
@@ -125,6 +163,7 @@ export class PmmDb extends Dexie {
   models!: Table<ModelRow, string>;
   alias_history!: Table<AliasHistoryRow, Int8 | string>;
   drift_reports!: Table<DriftReportRow, Int8 | string>;
+  notes!: Table<NoteRow, string>;
   sync_state!: Table<SyncStateRow, SyncedTable>;
   outbox!: Table<OutboxItem, string>;
   /** The prediction log column-wise, for analysis (see blocks.ts). */
@@ -144,6 +183,8 @@ export class PmmDb extends Dexie {
     this.version(2)
       .stores({ feature_blocks: '++id' })
       .upgrade((tx) => buildAllBlocks(tx));
+    // Analysts' notes, synced like the other tables (the engine starts its stream from scratch).
+    this.version(3).stores({ notes: '&id, ts, [subject_type+subject_id]' });
   }
 
   synced(table: SyncedTable): Table<Record<string, unknown>, unknown> {

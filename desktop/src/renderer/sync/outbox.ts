@@ -1,5 +1,7 @@
-// The outbox: writes made offline (alias moves) wait in Dexie with an idempotency key and go out once online.
-import type { OutboxItem, PmmDb } from '../store/db';
+// The outbox: writes made offline (alias moves, notes) wait in Dexie with an idempotency key and go out once
+// online, in the order they were made.
+import type { UpdateSpec } from 'dexie';
+import type { NoteItem, NoteSubjectType, OutboxItem, PmmDb, SetAliasItem } from '../store/db';
 
 export interface OutboxOptions {
   readonly db: PmmDb;
@@ -16,6 +18,17 @@ export interface SetAliasRequest {
   readonly reason?: string | null;
   readonly expectedVersion: string | null;
 }
+
+export interface NoteRequest {
+  /** The note's id (a UUID), which is also its idempotency key; made here when not given. */
+  readonly id?: string;
+  readonly subjectType: NoteSubjectType;
+  readonly subjectId: string;
+  readonly text: string;
+}
+
+/** The server's limit on a note's length, in characters (code points). */
+export const MAX_NOTE_CHARS = 4000;
 
 export interface FlushResult {
   readonly sent: number;
@@ -49,8 +62,8 @@ export class Outbox {
   }
 
   /** Queues an alias move; returns the stored item (its key is the Idempotency-Key). */
-  async enqueueSetAlias(request: SetAliasRequest): Promise<OutboxItem> {
-    const item: OutboxItem = {
+  async enqueueSetAlias(request: SetAliasRequest): Promise<SetAliasItem> {
+    const item: SetAliasItem = {
       key: this.#options.newKey?.() ?? crypto.randomUUID(),
       kind: 'set-alias',
       alias: request.alias,
@@ -62,6 +75,25 @@ export class Outbox {
       attempts: 0,
       last_error: null,
       current_version: null,
+      sent_at: null,
+    };
+    await this.#options.db.outbox.add(item);
+    return item;
+  }
+
+  /** Queues a note; its id is the idempotency key (the server stores a note id once). */
+  async enqueueNote(request: NoteRequest): Promise<NoteItem> {
+    const item: NoteItem = {
+      // The server takes only a UUID as a note id.
+      key: request.id ?? crypto.randomUUID(),
+      kind: 'note',
+      subject_type: request.subjectType,
+      subject_id: request.subjectId,
+      text: request.text,
+      status: 'pending',
+      created_at: Date.now(),
+      attempts: 0,
+      last_error: null,
       sent_at: null,
     };
     await this.#options.db.outbox.add(item);
@@ -104,25 +136,32 @@ export class Outbox {
     const fetchClient = this.#options.fetchClient ?? globalThis.fetch.bind(globalThis);
     const token = await this.#options.adminToken();
     await db.outbox.update(item.key, { status: 'sending', attempts: item.attempts + 1 });
+    const base = baseUrl.replace(/\/$/, '');
+    const auth: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
     let response: Response;
     try {
-      response = await fetchClient(
-        `${baseUrl.replace(/\/$/, '')}/v1/models/${encodeURIComponent(item.version)}/aliases`,
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'Idempotency-Key': item.key,
-            ...(token ? { Authorization: `Bearer ${token}` } : {}),
-          },
-          body: JSON.stringify({
-            alias: item.alias,
-            ...(item.reason ? { reason: item.reason } : {}),
-            // null too: the server then checks that the alias does not exist yet.
-            expected_version: item.expected_version,
-          }),
-        },
-      );
+      response =
+        item.kind === 'note'
+          ? await fetchClient(`${base}/v1/notes`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...auth },
+              body: JSON.stringify({
+                id: item.key,
+                subject_type: item.subject_type,
+                subject_id: item.subject_id,
+                text: item.text,
+              }),
+            })
+          : await fetchClient(`${base}/v1/models/${encodeURIComponent(item.version)}/aliases`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'Idempotency-Key': item.key, ...auth },
+              body: JSON.stringify({
+                alias: item.alias,
+                ...(item.reason ? { reason: item.reason } : {}),
+                // null too: the server then checks that the alias does not exist yet.
+                expected_version: item.expected_version,
+              }),
+            });
     } catch (error) {
       await db.outbox.update(item.key, { status: 'pending', last_error: (error as Error).message });
       return 'offline';
@@ -132,12 +171,22 @@ export class Outbox {
       await db.outbox.update(item.key, { status: 'done', sent_at: Date.now(), last_error: null });
       return 'done';
     }
-    if (response.status === 409) {
+    if (response.status === 409 && item.kind === 'note') {
       await db.outbox.update(item.key, {
+        status: 'conflict',
+        last_error:
+          (body as { error?: { message?: string } } | null)?.error?.message ??
+          'a different note with this id exists on the server',
+      });
+      return 'conflict';
+    }
+    if (response.status === 409) {
+      const conflict: Partial<SetAliasItem> = {
         status: 'conflict',
         current_version: currentVersionOf(body),
         last_error: 'the alias moved on the server since this change was made',
-      });
+      };
+      await db.outbox.update(item.key, conflict as UpdateSpec<OutboxItem>);
       return 'conflict';
     }
     if (response.status >= 500 || response.status === 429) {
@@ -156,7 +205,8 @@ export class Outbox {
 
   /**
    * The user's answer to a conflict: `apply` queues the same move again against the version the alias has
-   * now (a new idempotency key: it is a new decision); `discard` drops it.
+   * now (a new idempotency key: it is a new decision), or a conflicting note again under a new id; `discard`
+   * drops it.
    */
   async resolveConflict(key: string, answer: 'apply' | 'discard'): Promise<OutboxItem | null> {
     const { db } = this.#options;
@@ -164,6 +214,13 @@ export class Outbox {
     if (item?.status !== 'conflict') return null;
     await db.outbox.update(key, { status: 'discarded' });
     if (answer === 'discard') return null;
+    if (item.kind === 'note') {
+      return this.enqueueNote({
+        subjectType: item.subject_type,
+        subjectId: item.subject_id,
+        text: item.text,
+      });
+    }
     return this.enqueueSetAlias({
       alias: item.alias,
       version: item.version,

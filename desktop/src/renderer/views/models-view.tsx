@@ -1,10 +1,12 @@
-// Models: versions and metrics, challenger vs production side by side, promote / roll back via the outbox, alias history.
+// Models: versions and metrics, challenger vs production side by side, promote / roll back via the outbox, notes
+// on a version (also via the outbox), alias history.
 import { useState } from 'react';
 import type { DriftResult } from '../analysis/protocol';
 import { ago, useLiveQuery, useNow } from '../hooks';
 import { useServices } from '../services';
 import type { ModelRow, OutboxItem } from '../store/db';
 import { currentAliases, type WindowSpec } from '../store/queries';
+import { NotesPanel } from './notes-panel';
 import { WindowEditor } from './side-picker';
 
 const METRICS = ['roc_auc', 'accuracy', 'log_loss', 'brier', 'precision', 'recall', 'rows'] as const;
@@ -116,22 +118,42 @@ function OutboxPanel() {
           {items.map((item) => (
             <tr key={item.key} className={item.status}>
               <td>
-                {item.alias} → {item.version}
-                {item.reason && <span className="hint"> — {item.reason}</span>}
+                {item.kind === 'note' ? (
+                  <>
+                    Note on {item.subject_id}
+                    <span className="hint">
+                      {' '}
+                      — {item.text.length > 80 ? `${item.text.slice(0, 80)}…` : item.text}
+                    </span>
+                  </>
+                ) : (
+                  <>
+                    {item.alias} → {item.version}
+                    {item.reason && <span className="hint"> — {item.reason}</span>}
+                  </>
+                )}
               </td>
               <td data-testid="outbox-status">
                 {item.status}
-                {item.status === 'conflict' && (
+                {item.status === 'conflict' && item.kind === 'set-alias' && (
                   <div className="conflict">
                     {item.alias} is now <b>{item.current_version ?? '(unset)'}</b> on the server (you expected{' '}
                     {item.expected_version ?? '(unset)'}).
                   </div>
                 )}
+                {item.status === 'conflict' && item.kind === 'note' && (
+                  <div className="conflict">{item.last_error}</div>
+                )}
                 {item.status === 'failed' && <div className="error-text">{item.last_error}</div>}
               </td>
               <td>{ago(item.created_at, now)}</td>
               <td>
-                {item.status === 'conflict' && outbox && (
+                {item.status === 'conflict' && outbox && item.kind === 'note' && (
+                  <button type="button" onClick={() => void outbox.resolveConflict(item.key, 'discard')}>
+                    Discard
+                  </button>
+                )}
+                {item.status === 'conflict' && outbox && item.kind === 'set-alias' && (
                   <>
                     <button
                       type="button"
@@ -408,6 +430,8 @@ export function ModelsView() {
           </tbody>
         </table>
       </div>
+
+      <NotesPanel versions={models.map((m) => m.version)} initial={challenger ?? production} />
 
       <div className="panel">
         <h3>Alias history</h3>
