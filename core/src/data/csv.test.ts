@@ -1,3 +1,4 @@
+// CSV parsing: quoting, BOM, blank cells as missing, ragged rows and empty files.
 import { describe, expect, it } from 'vitest';
 import { CsvError, isMissingCell, parseCsv, toCsv } from './csv';
 

@@ -1,3 +1,4 @@
+// The Telco data set: its identity, its shape after validation, and row-level error reporting.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from './csv';

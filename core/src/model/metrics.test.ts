@@ -1,3 +1,4 @@
+// Classification metrics against scipy reference values (fixtures/generate.py).
 import { describe, expect, it } from 'vitest';
 import fixtures from './fixtures/metrics.json';
 import { classificationMetrics, logLoss, rocAuc } from './metrics';

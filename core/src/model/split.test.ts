@@ -1,3 +1,4 @@
+// The stratified split and the seeded PRNG.
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from './rng';
 import { stratifiedSplit } from './split';

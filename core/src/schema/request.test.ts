@@ -1,3 +1,4 @@
+// The shared request schema: every field named in errors, batch limits.
 import { describe, expect, it } from 'vitest';
 import { FEATURES } from './features';
 import {

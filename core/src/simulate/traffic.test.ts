@@ -1,3 +1,4 @@
+// Simulated traffic: valid requests, deterministic, and the documented drift modes.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../data/csv';
