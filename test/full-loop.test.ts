@@ -96,7 +96,6 @@ describe.skipIf(missing.length > 0)('the whole loop', () => {
       engine: 'ort',
       cronIntervalMs: 3_000,
       syncEnv: {
-        PMM_TRAINING_DATA: TELCO,
         PMM_DRIFT_INTERVAL_MS: '2000',
         PMM_DRIFT_WINDOW: String(WINDOW),
         PMM_DRIFT_MIN_ROWS: String(WINDOW),

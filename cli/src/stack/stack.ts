@@ -57,6 +57,8 @@ async function ensureProductionModel(stack: {
   sync: string;
   tokens: DevTokens;
   home: string;
+  /** The verified Telco CSV. */
+  data: string;
   log: (l: string) => void;
 }) {
   const { sync, tokens, home, log } = stack;
@@ -70,9 +72,8 @@ async function ensureProductionModel(stack: {
   let version = listed.models[0]?.version;
   if (!version) {
     log('registry is empty: training the first model on the Telco data');
-    const data = await fetchTelco({ out: path.join(REPO_ROOT, 'data', 'telco.csv') });
     const out = path.join(home, 'models', 'initial');
-    const card = await trainToFolder({ data: data.path, out, seed: 0, progress: false });
+    const card = await trainToFolder({ data: stack.data, out, seed: 0, progress: false });
     const { readFile } = await import('node:fs/promises');
     const onnx = await readFile(path.join(out, 'model.onnx'));
     await expectOk('registering the first model', `${sync}/v1/models`, {
@@ -135,6 +136,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     let { tokens } = await loadOrCreateDevTokens(home);
+    // The data step: the first model and every retraining run learn from the verified Telco CSV.
+    const data = await fetchTelco({ out: path.join(REPO_ROOT, 'data', 'telco.csv') });
+    log(`data: ${data.path} (sha256 verified, from ${data.source})`);
 
     log(
       `starting the sync server on ${sync} (${options.databaseUrl ? 'PostgreSQL from DATABASE_URL' : `PGlite in ${path.join(home, 'db')}`})`,
@@ -159,7 +163,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await waitForOk('the sync server', `${sync}/ready`, { timeoutMs: 180_000, alive: syncProcess.exited });
     log('sync server ready');
 
-    const productionVersion = await ensureProductionModel({ sync, tokens, home, log });
+    const productionVersion = await ensureProductionModel({ sync, tokens, home, data: data.path, log });
     tokens = await ensureEdgeNode({ sync, edge, tokens, home });
 
     const persist = path.join(home, 'edge');
