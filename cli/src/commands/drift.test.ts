@@ -212,8 +212,16 @@ describe('pmm drift: bad input ends with one line naming the file or column', ()
   it('a column of numbers in one file and text in the other when forced numerical', () => {
     file('text.csv', 'id,x,g,flag\n1,0.5,a,yes\n2,lots,b,no\n');
     expectOneLineError(
-      pmm('drift', '--reference', 'ref.csv', '--current', 'text.csv', '--numerical', 'x'),
+      pmm('drift', '--reference', 'ref.csv', '--current', 'text.csv', '--numerical', 'x', '--ignore', 'id'),
       /^pmm: text\.csv: column "x" is numerical but row 2 holds "lots", not a number$/,
+    );
+  });
+
+  it('a column of numbers in one file and text in the other', () => {
+    file('text.csv', 'id,x,g,flag\n1,0.5,a,yes\n2,lots,b,no\n');
+    expectOneLineError(
+      pmm('drift', '--reference', 'ref.csv', '--current', 'text.csv', '--ignore', 'id'),
+      /^pmm: column "x" is numbers in ref\.csv but text in text\.csv \(row 2: "lots"\); pass --categorical x to compare it as text$/,
     );
   });
 

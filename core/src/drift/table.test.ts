@@ -30,17 +30,32 @@ function message(fn: () => unknown): string {
 
 describe('driftTablesFromCsv', () => {
   it('infers numerical only when every non-missing value on both sides is a number', () => {
-    const t = tables('a,b,c\n1,x,1\n2.5,y, \n', 'a,b,c\n-3e2,z,2\n ,x,abc\n');
+    const t = tables('a,b,d\n1,x,1\n2.5,y,q\n', 'a,b,d\n-3e2,z,2\n ,x,abc\n');
     const a = t.reference.columns.get('a') as NumericalColumn;
     expect(a.type).toBe('numerical');
     expect(Array.from(a.values)).toEqual([1, 2.5]);
     expect(Array.from((t.current.columns.get('a') as NumericalColumn).values)).toEqual([-300, Number.NaN]);
     expect(t.reference.columns.get('b')!.type).toBe('categorical');
-    // c is a number in ref.csv but text in cur.csv: categorical, with the blank cell missing.
-    const c = t.reference.columns.get('c') as CategoricalColumn;
-    expect(c.type).toBe('categorical');
+    // d mixes numbers and text on both sides: categorical.
+    expect((t.reference.columns.get('d') as CategoricalColumn).categories).toEqual(['1', '2', 'abc', 'q']);
+  });
+
+  it('refuses a column of numbers on one side and text on the other, unless its type is given', () => {
+    const ref = 'c,k\n1,a\n ,b\n';
+    const cur = 'c,k\n2,a\nabc,b\n';
+    expect(message(() => tables(ref, cur))).toBe(
+      'column "c" is numbers in ref.csv but text in cur.csv (row 2: "abc"); pass --categorical c to compare it as text',
+    );
+    expect(message(() => tables(cur, ref))).toMatch(
+      /^column "c" is numbers in cur\.csv but text in ref\.csv/,
+    );
+    const c = tables(ref, cur, { types: { c: 'categorical' } }).reference.columns.get(
+      'c',
+    ) as CategoricalColumn;
     expect(c.categories).toEqual(['1', '2', 'abc']);
     expect(Array.from(c.codes)).toEqual([0, -1]);
+    // A side with no values at all says nothing about the kind.
+    expect(tables('c,k\n ,a\n', cur).reference.columns.get('c')!.type).toBe('categorical');
   });
 
   it('shares one sorted dictionary between both sides and trims category text', () => {

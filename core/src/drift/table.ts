@@ -176,6 +176,42 @@ export function inferColumnType(...sides: readonly (readonly RawCell[])[]): Colu
   return 'numerical';
 }
 
+/** The first non-missing cell that is not a number, or undefined when every present cell is one. */
+function firstText(cells: readonly RawCell[]): { row: number; text: string } | undefined {
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (!isMissing(cell) && cellNumber(cell) === undefined) return { row: i + 1, text: cellText(cell) };
+  }
+  return undefined;
+}
+
+function hasValue(cells: readonly RawCell[]): boolean {
+  return cells.some((cell) => !isMissing(cell));
+}
+
+/**
+ * A column whose values are all numbers on one side but text on the other is almost always a broken feed,
+ * not a categorical column: refuse it, naming both files, unless its type was given.
+ */
+function checkSameKind(column: string, reference: RawTable, current: RawTable): void {
+  const ref = reference.columns.get(column)!;
+  const cur = current.columns.get(column)!;
+  const refText = firstText(ref);
+  const curText = firstText(cur);
+  const mismatch =
+    refText === undefined && hasValue(ref) && curText !== undefined
+      ? { numbers: reference.name, text: current.name, at: curText }
+      : curText === undefined && hasValue(cur) && refText !== undefined
+        ? { numbers: current.name, text: reference.name, at: refText }
+        : null;
+  if (mismatch) {
+    throw new DriftDataError(
+      `column "${column}" is numbers in ${mismatch.numbers} but text in ${mismatch.text} (row ${mismatch.at.row}: "${mismatch.at.text}"); pass --categorical ${column} to compare it as text`,
+      column,
+    );
+  }
+}
+
 function encodeNumerical(cells: readonly RawCell[], source: string, column: string): Float64Array {
   const values = new Float64Array(cells.length);
   for (let i = 0; i < cells.length; i++) {
@@ -225,8 +261,9 @@ function indexOf(categories: readonly string[]): Map<string, number> {
 
 /**
  * Types and encodes the selected columns of two raw tables. Categorical columns on both sides share one
- * sorted dictionary. Errors name the file and column: a column absent on one side, a forced-numerical
- * column holding text, a table without rows.
+ * sorted dictionary. Errors name the file and column: a column absent on one side, a column of numbers on
+ * one side and text on the other (unless its type is given), a forced-numerical column holding text, a table
+ * without rows.
  */
 export function buildDriftTables(
   reference: RawTable,
@@ -242,7 +279,9 @@ export function buildDriftTables(
   for (const column of names) {
     const ref = reference.columns.get(column)!;
     const cur = current.columns.get(column)!;
-    const type = options.types?.[column] ?? inferColumnType(ref, cur);
+    const forced = options.types?.[column];
+    if (!forced) checkSameKind(column, reference, current);
+    const type = forced ?? inferColumnType(ref, cur);
     if (type === 'numerical') {
       refColumns.set(column, { type, values: encodeNumerical(ref, reference.name, column) });
       curColumns.set(column, { type, values: encodeNumerical(cur, current.name, column) });
