@@ -1,6 +1,8 @@
 // An exact ascending sort of float64 values: counting passes on a grid over the value range, or an LSD radix
 // sort on their IEEE-754 bits.
 
+import { countsToOffsets, valueGrid } from './value-grid';
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const LO = LITTLE_ENDIAN ? 0 : 1;
 const HI = LITTLE_ENDIAN ? 1 : 0;
@@ -11,8 +13,6 @@ const SMALL = 512;
 const GRID_MIN = 4096;
 /** A run of values sharing a grid cell longer than this is radix-sorted rather than insertion-sorted. */
 const RUN_INSERTION_MAX = 32;
-/** A high-digit bucket holding more than this many times its share of values means a crowded grid. */
-const CROWDED = 32;
 
 /**
  * Returns a new Float64Array holding `values` in ascending order; `values` is not mutated. −0 sorts before
@@ -43,30 +43,13 @@ function gridSortFloat64(values: ArrayLike<number>): Float64Array | null {
   const range = max - min;
   // All equal (possibly −0 and +0 mixed): the radix sort skips every pass.
   if (nan || !Number.isFinite(range) || range === 0) return null;
-  const bits = Math.min(12, Math.max(4, Math.ceil((Math.log2(n) + 3) / 2)));
-  const radix = 1 << bits;
-  const mask = radix - 1;
-  const scale = (radix * radix - 1) / range;
-  const low = new Int32Array(radix);
-  const high = new Int32Array(radix);
+  const { bits, mask, scale, low, high } = valueGrid(n, range);
   for (let i = 0; i < n; i++) {
     const k = ((values[i]! - min) * scale) | 0;
     low[k & mask]!++;
     high[k >>> bits]!++;
   }
-  let sumLow = 0;
-  let sumHigh = 0;
-  let crowded = 0;
-  for (let d = 0; d < radix; d++) {
-    const a = low[d]!;
-    const b = high[d]!;
-    low[d] = sumLow;
-    high[d] = sumHigh;
-    sumLow += a;
-    sumHigh += b;
-    if (b > crowded) crowded = b;
-  }
-  if (crowded > (CROWDED * n) / radix) return null;
+  if (countsToOffsets(low, high, n)) return null;
   const byLow = takeScratch(n);
   for (let i = 0; i < n; i++) {
     const x = values[i]!;

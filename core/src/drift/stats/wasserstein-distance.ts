@@ -2,13 +2,12 @@
 
 import { DriftInputError } from './drift-input-error';
 import { sortFloat64 } from './sort-float64';
+import { countsToOffsets, valueGrid } from './value-grid';
 
 /** Below this many values on both sides together, sorting both copies outright is as fast as bucketing. */
 const SMALL = 2048;
 /** A run of values sharing a grid cell longer than this is sorted by `sortFloat64` (O(m)), not insertion. */
 const RUN_INSERTION_MAX = 32;
-/** A high-digit bucket holding more than this many times its share of values means a crowded grid. */
-const CROWDED = 32;
 
 function requireBothSides(n1: number, n2: number): void {
   if (n1 === 0 || n2 === 0)
@@ -197,12 +196,7 @@ export function wassersteinDistance(u: ArrayLike<number>, v: ArrayLike<number>):
   // Every value equal (−0 and +0 included): both empirical CDFs coincide everywhere.
   if (range === 0) return 0;
   // Two digits of `bits` bits: about 8 grid cells per value, at most 2²⁴ cells.
-  const bits = Math.min(12, Math.max(4, Math.ceil((Math.log2(n) + 3) / 2)));
-  const radix = 1 << bits;
-  const mask = radix - 1;
-  const scale = (radix * radix - 1) / range;
-  const low = new Int32Array(radix);
-  const high = new Int32Array(radix);
+  const { bits, mask, scale, low, high } = valueGrid(n, range);
   for (let i = 0; i < n1; i++) {
     const k = ((u[i]! - min) * scale) | 0;
     low[k & mask]!++;
@@ -213,21 +207,9 @@ export function wassersteinDistance(u: ArrayLike<number>, v: ArrayLike<number>):
     low[k & mask]!++;
     high[k >>> bits]!++;
   }
-  let sumLow = 0;
-  let sumHigh = 0;
-  let crowded = 0;
-  for (let d = 0; d < radix; d++) {
-    const a = low[d]!;
-    const b = high[d]!;
-    low[d] = sumLow;
-    high[d] = sumHigh;
-    sumLow += a;
-    sumHigh += b;
-    if (b > crowded) crowded = b;
-  }
   // Values bunched on a small part of the range (heavy tails, an outlier, a few repeated values) would crowd
   // the cells: the two radix sorts handle any distribution in O(n).
-  if (crowded > (CROWDED * n) / radix) return wassersteinSorted(sortFloat64(u), sortFloat64(v));
+  if (countsToOffsets(low, high, n)) return wassersteinSorted(sortFloat64(u), sortFloat64(v));
   // Pass 1: both samples by the low digit into `byLow`, tagged 1 for u and 0 for v.
   const scratch = takeScratch(n);
   const byLow = scratch.byLow;
