@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type SimulateSummary, simulate } from '@pmm/cli/simulate';
 import { type Stack, startStack } from '@pmm/cli/stack';
 import { EXAMPLE_FEATURES } from '@pmm/core/schema';
+import { createScratchDatabase, type ScratchDatabase } from '@pmm/sync-server/scratch-database';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,8 +70,7 @@ describe.skipIf(missing.length > 0)('the whole loop', () => {
   const sent: SimulateSummary[] = [];
   let stack: Stack;
   let databaseUrl: string | undefined;
-  let admin: postgres.Sql | undefined;
-  let databaseName: string | undefined;
+  let scratch: ScratchDatabase | undefined;
   let browser: Browser;
   let page: Page;
   let challenger: string;
@@ -79,12 +79,8 @@ describe.skipIf(missing.length > 0)('the whole loop', () => {
   beforeAll(async () => {
     if (process.env.DATABASE_URL) {
       // A database of its own on the real server, dropped afterwards.
-      databaseName = `pmm_e2e_${process.pid}_${Date.now()}`;
-      admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create database ${databaseName}`);
-      const url = new URL(process.env.DATABASE_URL);
-      url.pathname = `/${databaseName}`;
-      databaseUrl = url.toString();
+      scratch = await createScratchDatabase(process.env.DATABASE_URL, 'pmm_e2e');
+      databaseUrl = scratch.url;
     }
     stack = await startStack({
       home,
@@ -123,10 +119,7 @@ describe.skipIf(missing.length > 0)('the whole loop', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    if (admin && databaseName) {
-      await admin.unsafe(`drop database if exists ${databaseName} with (force)`);
-      await admin.end();
-    }
+    await scratch?.drop();
     console.log(`full loop took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 

@@ -1,8 +1,8 @@
 // The REAL sync server (sync-server/src/server.ts) as a child process for the desktop's tests and bench: PGlite in
 // a temp dir, or a fresh PostgreSQL database when DATABASE_URL is set; real trained models, aliases, nodes and a
 // Telco prediction log seeded through the public API. stop()/kill()/restart() take it away and bring it back.
+
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import type { ModelCard } from '@pmm/core/model';
 import { createLitePredictor } from '@pmm/core/onnx';
 import { createTraffic } from '@pmm/core/simulate';
 import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
-import postgres from 'postgres';
+import { createScratchDatabase } from '@pmm/sync-server/scratch-database';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 export const TELCO_CSV =
@@ -125,20 +125,12 @@ async function createStore(databaseUrl: string | undefined): Promise<{
 }> {
   const root = await mkdtemp(path.join(tmpdir(), 'pmm-desktop-sync-'));
   if (databaseUrl) {
-    const database = `pmm_desktop_${process.pid}_${randomBytes(3).toString('hex')}`;
-    const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database "${database}"`);
-    await admin.end();
-    const target = new URL(databaseUrl);
-    target.pathname = `/${database}`;
-    const url = target.toString();
+    const scratch = await createScratchDatabase(databaseUrl, 'pmm_desktop');
     return {
-      info: { kind: 'postgres', url, database },
-      env: { PMM_HOME: root, DATABASE_URL: url },
+      info: { kind: 'postgres', url: scratch.url, database: scratch.name },
+      env: { PMM_HOME: root, DATABASE_URL: scratch.url },
       drop: async () => {
-        const again = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-        await again.unsafe(`drop database if exists "${database}" with (force)`);
-        await again.end();
+        await scratch.drop();
         await rm(root, { recursive: true, force: true });
       },
     };

@@ -1,14 +1,15 @@
 // Ingest throughput: 100k predictions over HTTP in batches of 1,000 into the real server (child process), as JSON.
 // Store: PostgreSQL when DATABASE_URL is set (a scratch database, dropped afterwards), else a fresh PGlite directory.
 // Usage: tsx scripts/bench-ingest.ts [--rows 100000] [--batch 1000] [--concurrency 4]
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXAMPLE_FEATURES } from '@pmm/core/schema';
-import postgres from 'postgres';
 import { startServerProcess } from '../src/test/process';
+import { createScratchDatabase } from '../src/test/scratch-database';
 
 const { values } = parseArgs({
   options: {
@@ -30,21 +31,8 @@ async function scratchStore(): Promise<{
 }> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `pmm_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database "${name}"`);
-    await admin.end();
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: target.toString() },
-      kind: 'postgres',
-      drop: async () => {
-        const again = postgres(url, { max: 1, onnotice: () => {} });
-        await again.unsafe(`drop database if exists "${name}" with (force)`);
-        await again.end();
-      },
-    };
+    const scratch = await createScratchDatabase(url, 'pmm_bench');
+    return { env: { DATABASE_URL: scratch.url }, kind: 'postgres', drop: scratch.drop };
   }
   const root = await mkdtemp(path.join(tmpdir(), 'pmm-bench-'));
   return {

@@ -1,6 +1,7 @@
 // Times a from-scratch @electric-sql/client sync of 100k predictions from /v1/shape; prints JSON.
 // Usage: npx tsx sync-server/scripts/bench-shape-sync.ts [--rows 100000]   (DATABASE_URL set → PostgreSQL, else PGlite)
 // The server (and PGlite) runs in a child process, the client in this one, as the desktop and the centre do.
+
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,11 +11,11 @@ import path from 'node:path';
 import { Shape, ShapeStream } from '@electric-sql/client';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import postgres from 'postgres';
 import { putToken } from '../src/db/tokens';
 import { createShapeRoutes } from '../src/shapes/routes';
 import { shapeSqlFor } from '../src/shapes/store';
 import { openStore } from '../src/start';
+import { createScratchDatabase } from '../src/test/scratch-database';
 
 const argRows = process.argv.indexOf('--rows');
 const ROWS = argRows > 0 ? Number(process.argv[argRows + 1]) : 100_000;
@@ -29,18 +30,9 @@ async function serveBench() {
   let databaseUrl: string | undefined;
   let dbDir = '';
   if (url) {
-    const name = `pmm_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database "${name}"`);
-    await admin.end();
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    databaseUrl = target.toString();
-    cleanup = async () => {
-      const again = postgres(url, { max: 1, onnotice: () => {} });
-      await again.unsafe(`drop database if exists "${name}" with (force)`);
-      await again.end();
-    };
+    const scratch = await createScratchDatabase(url, 'pmm_bench');
+    databaseUrl = scratch.url;
+    cleanup = scratch.drop;
   } else {
     const root = await mkdtemp(path.join(tmpdir(), 'pmm-bench-shape-'));
     dbDir = path.join(root, 'db');

@@ -1,13 +1,13 @@
 // Test helpers: a private database per test file (a fresh PostgreSQL database, or a copy of the PGlite template),
 // the app wired to it, the trained artifact, and row factories.
-import { randomBytes, randomUUID } from 'node:crypto';
+
+import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ModelCard } from '@pmm/core/model';
 import { EXAMPLE_FEATURES } from '@pmm/core/schema';
 import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
-import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createApp } from '../app';
 import type { PushOptions } from '../config';
@@ -15,6 +15,7 @@ import { type Database, migrateDatabase, openDatabase } from '../db/client';
 import { putToken } from '../db/tokens';
 import { Pusher } from '../push';
 import { Services } from '../services';
+import { createScratchDatabase } from './scratch-database';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const READ_TOKEN = 'test-read-token-0123456789';
@@ -30,20 +31,8 @@ export interface TestDatabase {
 export async function createTestStore(): Promise<{ env: TestDatabase['env']; drop(): Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `pmm_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = postgres(url, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database "${name}"`);
-    await admin.end();
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: target.toString() },
-      drop: async () => {
-        const again = postgres(url, { max: 1, onnotice: () => {} });
-        await again.unsafe(`drop database if exists "${name}" with (force)`);
-        await again.end();
-      },
-    };
+    const scratch = await createScratchDatabase(url, 'pmm_test');
+    return { env: { DATABASE_URL: scratch.url }, drop: scratch.drop };
   }
   const root = await mkdtemp(path.join(tmpdir(), 'pmm-sync-db-'));
   const dir = path.join(root, 'db');
