@@ -4,6 +4,7 @@ import { registerBenchCommands } from './commands/bench';
 import { registerBenchDrift } from './commands/bench-drift';
 import { registerBenchTrain } from './commands/bench-train';
 import { registerDataCommands } from './commands/data';
+import { registerDetectCommand } from './commands/detect';
 import { registerDriftCommand } from './commands/drift';
 import { registerPredictCommand } from './commands/predict';
 import { registerSimulateCommand } from './commands/simulate';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerPredictCommand(program);
   registerSimulateCommand(program);
   registerDriftCommand(program);
+  registerDetectCommand(program);
   registerBenchCommands(program, [registerBenchDrift, registerBenchTrain]);
   return program;
 }
