@@ -6,6 +6,7 @@ import { registerBenchTrain } from './commands/bench-train';
 import { registerDataCommands } from './commands/data';
 import { registerDetectCommand } from './commands/detect';
 import { registerDriftCommand } from './commands/drift';
+import { registerEstimateCommand } from './commands/estimate';
 import { registerPredictCommand } from './commands/predict';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerDriftCommand(program);
   registerDetectCommand(program);
+  registerEstimateCommand(program);
   registerBenchCommands(program, [registerBenchDrift, registerBenchTrain]);
   return program;
 }

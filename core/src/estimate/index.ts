@@ -21,6 +21,15 @@ export {
 } from './cbpe';
 export { fitIsotonic, type IsotonicFit, predictIsotonic } from './isotonic';
 export { numpyArgsort } from './numpy-argsort';
+export {
+  type EstimateRenderContext,
+  type EstimateReport,
+  estimateJson,
+  estimateReport,
+  metricSvg,
+  renderEstimateHtml,
+  renderEstimateText,
+} from './render';
 export { estimateRocAuc, rocAuc } from './roc-auc';
 export {
   aurocComponents,
