@@ -51,6 +51,10 @@ beforeAll(() => {
     `score,churn,ts\n${fixture.analysis.scores.map((s, i) => `${s},${fixture.analysis.targets[i]},${day(i)}`).join('\n')}\n`,
   );
   writeFileSync(path.join(dir, 'ana-nolabel.csv'), `score\n${fixture.analysis.scores.join('\n')}\n`);
+  writeFileSync(
+    path.join(dir, 'ana-late.csv'),
+    `score,churn\n${fixture.analysis.scores.map((s, i) => `${s},${i < 1500 ? fixture.analysis.targets[i] : ''}`).join('\n')}\n`,
+  );
   writeFileSync(path.join(dir, 'one-class.csv'), 'churn,score\n1,0.2\n1,0.7\n1,0.9\n1,0.4\n');
   writeFileSync(path.join(dir, 'out-of-range.csv'), 'churn,score\n1,0.2\n0,1.7\n');
 });
@@ -97,6 +101,21 @@ describe('pmm estimate from CSVs', () => {
     expect(out.chunks).toHaveLength(withTargets.chunks.length);
     expect(out.chunks[0].metrics.roc_auc.realized).toBeNull();
     expect(out.chunks[0].metrics.roc_auc.estimate).toBe(withTargets.chunks[0].metrics.roc_auc.estimate);
+  });
+
+  it('takes an analysis target with labels still missing (realized only where labels arrived)', () => {
+    const r = pmm(...base, '--analysis', 'ana-late.csv', '--chunk-size', '500', '--format', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.chunks[0].metrics.roc_auc.realized).toBeCloseTo(
+      fixture.chunks[0]!.metrics.roc_auc!.realized as number,
+      12,
+    );
+    expect(out.chunks[3].metrics.roc_auc.realized).toBeNull();
+    expect(out.chunks[3].metrics.roc_auc.estimate).toBeCloseTo(
+      fixture.chunks[3]!.metrics.roc_auc!.estimate as number,
+      12,
+    );
   });
 
   it('chunks by day of a timestamp column', () => {

@@ -176,7 +176,8 @@ async function fromCsv(
       ? labelColumn(table, opts.prediction, file)
       : scores.map((s) => (s >= threshold ? 1 : 0));
   let targets: Float64Array | undefined;
-  if (needTargets || hasColumn(table, opts.target!)) targets = labelColumn(table, opts.target!, file);
+  if (needTargets || (opts.target !== undefined && hasColumn(table, opts.target)))
+    targets = labelColumn(table, opts.target!, file, !needTargets);
   let timestamps: number[] | null = null;
   if (opts.timestamp !== undefined) timestamps = readTimestamps(table, opts.timestamp, file);
   return arrange({ scores, predictions, ...(targets ? { targets } : {}) }, timestamps, chunking, file);

@@ -47,10 +47,19 @@ export function numberColumn(table: CsvTable, column: string, file: string): Flo
 const TRUE_LABELS = new Set(['1', 'true', 'yes', '1.0']);
 const FALSE_LABELS = new Set(['0', 'false', 'no', '0.0']);
 
-/** A binary label column (1/0, true/false, yes/no, case-insensitive) as 1/0. */
-export function labelColumn(table: CsvTable, column: string, file: string): Float64Array {
+/**
+ * A binary label column (1/0, true/false, yes/no, case-insensitive) as 1/0; with `allowMissing`, an empty cell
+ * is NaN (a label not yet known) instead of an error.
+ */
+export function labelColumn(
+  table: CsvTable,
+  column: string,
+  file: string,
+  allowMissing = false,
+): Float64Array {
   const cells = textColumn(table, column, file);
   return Float64Array.from(cells, (cell, i) => {
+    if (allowMissing && isMissingCell(cell)) return Number.NaN;
     const c = cell.trim().toLowerCase();
     if (TRUE_LABELS.has(c)) return 1;
     if (FALSE_LABELS.has(c)) return 0;

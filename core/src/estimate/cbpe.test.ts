@@ -205,3 +205,46 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('labels arriving late', () => {
+  it('computes realized values on the labelled rows only, estimates on all rows', () => {
+    const c = fixtures.cases[0]!;
+    const ref = {
+      scores: c.reference.scores,
+      targets: c.reference.targets,
+      predictions: predictionsOf(c.reference.scores),
+    };
+    const fit = fitCbpe(ref, { chunker: (n) => sizeChunks(n, 500) });
+    const scores = c.analysis.scores.slice(0, 1000);
+    const targets = c.analysis.targets.slice(0, 1000);
+    const partial = targets.map((t, i) => (i % 3 === 0 || i >= 500 ? Number.NaN : t));
+    const out = estimateCbpe(fit, { scores, predictions: predictionsOf(scores), targets: partial }, (n) =>
+      sizeChunks(n, 500),
+    );
+    const keep = Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 3 !== 0);
+    const subset = estimateCbpe(
+      fit,
+      {
+        scores: keep.map((i) => scores[i]!),
+        predictions: keep.map((i) => predictionsOf(scores)[i]!),
+        targets: keep.map((i) => targets[i]!),
+      },
+      (n) => sizeChunks(n, n),
+    );
+    for (const m of ['roc_auc', 'f1', 'accuracy'] as const)
+      expect(out[0]!.metrics[m]!.realized).toBe(subset[0]!.metrics[m]!.realized);
+    expect(out[1]!.metrics.roc_auc!.realized).toBeNaN();
+    expect(out[1]!.confusion_matrix.realized).toBeNull();
+    const blind = estimateCbpe(fit, { scores, predictions: predictionsOf(scores) }, (n) =>
+      sizeChunks(n, 500),
+    );
+    expect(out[0]!.metrics.roc_auc!.estimate).toBe(blind[0]!.metrics.roc_auc!.estimate);
+  });
+
+  it('still refuses a missing label in the reference', () => {
+    const scores = [0.1, 0.9, 0.2, 0.8];
+    expect(() =>
+      fitCbpe({ scores, predictions: predictionsOf(scores), targets: [0, 1, Number.NaN, 1] }),
+    ).toThrow(/row 3/);
+  });
+});

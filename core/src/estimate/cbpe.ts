@@ -34,7 +34,10 @@ export interface CbpeData {
   readonly scores: ArrayLike<number>;
   /** Predicted labels, 0 or 1. */
   readonly predictions: ArrayLike<number>;
-  /** True labels, 0 or 1; required for the reference, optional for analysis data. */
+  /**
+   * True labels, 0 or 1; required for the reference, optional for analysis data, where NaN marks a row whose
+   * label has not arrived (left out of the realized values, as NannyML's `common_nan_removal`).
+   */
   readonly targets?: ArrayLike<number>;
 }
 
@@ -111,6 +114,7 @@ function checkData(name: string, d: CbpeData, needTargets: boolean): void {
     if (d.targets.length !== n) throw new CbpeInputError(`${name}: targets and scores differ in length`);
     for (let i = 0; i < n; i++) {
       const t = d.targets[i];
+      if (!needTargets && Number.isNaN(t)) continue;
       if (t !== 0 && t !== 1) throw new CbpeInputError(`${name}: target in row ${i + 1} is ${t}, not 0 or 1`);
     }
   }
@@ -124,6 +128,16 @@ function realizedMetric(
 ): number {
   if (metric === 'roc_auc') return rocAuc(targets, scores);
   return realizedFromConfusion(metric, realizedConfusion(targets, preds));
+}
+
+/** The rows of a chunk whose label is known; null when there are none. */
+function labelledRows(targets: Float64Array, scores: Float64Array, preds: Float64Array) {
+  const keep: number[] = [];
+  for (let i = 0; i < targets.length; i++) if (!Number.isNaN(targets[i]!)) keep.push(i);
+  if (keep.length === 0) return null;
+  if (keep.length === targets.length) return { targets, scores, preds };
+  const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i]!);
+  return { targets: pick(targets), scores: pick(scores), preds: pick(preds) };
 }
 
 interface Prepared {
@@ -144,7 +158,7 @@ function chunkRecords(
     const cal = slice(prepared.calibrated, from, to);
     const unc = slice(prepared.uncalibrated, from, to);
     const preds = slice(data.predictions, from, to);
-    const targets = data.targets ? slice(data.targets, from, to) : null;
+    const labelled = data.targets ? labelledRows(slice(data.targets, from, to), unc, preds) : null;
     const expected = expectedConfusion(preds, cal);
     const metrics: Partial<Record<MetricName, MetricResult>> = {};
     for (const m of fit.metrics) {
@@ -153,7 +167,9 @@ function chunkRecords(
       const [lower, upper] = fit.thresholds[m]!;
       metrics[m] = {
         estimate,
-        realized: targets ? realizedMetric(m, targets, unc, preds) : Number.NaN,
+        realized: labelled
+          ? realizedMetric(m, labelled.targets, labelled.scores, labelled.preds)
+          : Number.NaN,
         sampling_error: se,
         upper_band: Math.min(1, estimate + SAMPLING_ERROR_RANGE * se),
         lower_band: Math.max(0, estimate - SAMPLING_ERROR_RANGE * se),
@@ -169,7 +185,10 @@ function chunkRecords(
       rows,
       ...(c.start_date ? { start_date: c.start_date, end_date: c.end_date } : {}),
       metrics,
-      confusion_matrix: { estimate: expected, realized: targets ? realizedConfusion(targets, preds) : null },
+      confusion_matrix: {
+        estimate: expected,
+        realized: labelled ? realizedConfusion(labelled.targets, labelled.preds) : null,
+      },
     };
   });
 }
