@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fixtures from './fixtures/streams.json';
-import { Adwin, detectAll, Kswin, PageHinkley, restoreDetector } from './index';
+import { Adwin, createDetector, detectAll, Kswin, PageHinkley, restoreDetector } from './index';
 
 const doctest = fixtures.doctest;
 
@@ -146,4 +146,51 @@ describe('parameters and input', () => {
   it('detectors refuse NaN', () => {
     expect(() => new Adwin().update(Number.NaN)).toThrow(/finite/);
   });
+});
+
+interface ReferenceRun {
+  method: 'adwin' | 'page-hinkley' | 'kswin';
+  stream: 'doctest' | 'multiple' | 'deltas' | 'min_window';
+  params: Record<string, number | string>;
+  detections: number[];
+  final?: { width: number; total: number; variance: number };
+  p_values?: number[];
+}
+
+describe('reference runs (River code transliterated; KSWIN on CPython random and scipy ks_2samp)', () => {
+  const streams: Record<ReferenceRun['stream'], number[]> = {
+    doctest: doctest.stream,
+    multiple: fixtures.regression_multiple.stream,
+    deltas: fixtures.regression_deltas,
+    min_window: fixtures.regression_min_window,
+  };
+  for (const run of (fixtures as unknown as { reference_runs: ReferenceRun[] }).reference_runs) {
+    it(`${run.method} ${JSON.stringify(run.params)} on ${run.stream}`, () => {
+      const d = createDetector(run.method, run.params);
+      const stream = streams[run.stream];
+      const pValues: number[] = [];
+      const hits: number[] = [];
+      for (let i = 0; i < stream.length; i++) {
+        if (d.update(stream[i]!)) hits.push(i);
+        // a KS test ran on this update iff it detected or the window is (still) full
+        if (d instanceof Kswin && pValues.length < (run.p_values?.length ?? 0))
+          if (d.driftDetected || d.save().window.length >= d.params.window_size) pValues.push(d.pValue);
+      }
+      expect(hits).toEqual(run.detections);
+      if (run.final && d instanceof Adwin) {
+        expect(d.width).toBe(run.final.width);
+        expect(Math.abs(d.total - run.final.total)).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, Math.abs(run.final.total)),
+        );
+        expect(Math.abs(d.variance - run.final.variance)).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, run.final.variance),
+        );
+      }
+      if (run.p_values) {
+        expect(pValues.length).toBe(run.p_values.length);
+        for (const [k, p] of run.p_values.entries())
+          expect(Math.abs(pValues[k]! - p), `p-value ${k}`).toBeLessThanOrEqual(1e-9);
+      }
+    });
+  }
 });
