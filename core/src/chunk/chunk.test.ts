@@ -1,6 +1,7 @@
 // NannyML's chunkers over row ranges: sizes, leftovers, counts and calendar periods.
 
 import { describe, expect, it } from 'vitest';
+import periods from './fixtures/periods.json';
 import { countChunks, defaultChunks, parsePeriod, parseTimestamp, periodChunks, sizeChunks } from './index';
 
 describe('sizeChunks', () => {
@@ -64,4 +65,22 @@ describe('periodChunks', () => {
     expect(parseTimestamp('yesterday')).toBeNaN();
     expect(() => periodChunks([0, Number.NaN], 'D')).toThrow(/row 2/);
   });
+});
+
+describe('periodChunks against pandas to_period (fixtures/generate.py)', () => {
+  const data = periods as {
+    timestamps: string[];
+    periods: Record<string, { key: string; rows: number; start: string; end: string }[]>;
+  };
+  const ts = data.timestamps.map(parseTimestamp);
+  for (const [alias, expected] of Object.entries(data.periods)) {
+    it(`groups ${data.timestamps.length} unsorted timestamps by ${alias} as pandas`, () => {
+      const { chunks } = periodChunks(ts, parsePeriod(alias));
+      expect(chunks.map((c) => [c.key, c.end_index - c.start_index + 1])).toEqual(
+        expected.map((e) => [e.key, e.rows]),
+      );
+      expect(chunks.map((c) => c.start_date)).toEqual(expected.map((e) => `${e.start}.000Z`));
+      expect(chunks.map((c) => c.end_date)).toEqual(expected.map((e) => `${e.end.slice(0, 23)}Z`));
+    });
+  }
 });
