@@ -47,6 +47,46 @@ function pava(y: Float64Array, w: Float64Array): void {
   }
 }
 
+/**
+ * The (x, y) pairs in numpy lexsort((y, x)) order. For 0/1 targets (always, in calibration) each class's scores
+ * are sorted natively and merged, zeros first on equal x; other targets use a comparison sort of rows.
+ */
+function sortPairs(x: ArrayLike<number>, y: ArrayLike<number>): [Float64Array, Float64Array] {
+  const n = x.length;
+  const sx = new Float64Array(n);
+  const sy = new Float64Array(n);
+  let binary = true;
+  for (let i = 0; i < n && binary; i++) binary = y[i] === 0 || y[i] === 1;
+  if (!binary) {
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => x[a]! - x[b]! || y[a]! - y[b]! || a - b,
+    );
+    for (let k = 0; k < n; k++) {
+      sx[k] = x[order[k]!]!;
+      sy[k] = y[order[k]!]!;
+    }
+    return [sx, sy];
+  }
+  let ones = 0;
+  for (let i = 0; i < n; i++) ones += y[i]!;
+  const xz = new Float64Array(n - ones);
+  const xo = new Float64Array(ones);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (y[i] === 1) xo[b++] = x[i]!;
+    else xz[a++] = x[i]!;
+  }
+  xz.sort();
+  xo.sort();
+  for (let k = 0, a = 0, b = 0; k < n; k++) {
+    if (b >= xo.length || (a < xz.length && xz[a]! <= xo[b]!)) sx[k] = xz[a++]!;
+    else {
+      sx[k] = xo[b++]!;
+      sy[k] = 1;
+    }
+  }
+  return [sx, sy];
+}
+
 const RESOLUTION = 1e-15; // np.finfo(np.float64).resolution
 
 /**
@@ -56,27 +96,25 @@ const RESOLUTION = 1e-15; // np.finfo(np.float64).resolution
 export function fitIsotonic(x: ArrayLike<number>, y: ArrayLike<number>): IsotonicFit {
   const n = x.length;
   if (n === 0) throw new RangeError('isotonic regression needs at least one point');
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => x[a]! - x[b]! || y[a]! - y[b]! || a - b,
-  );
+  const [sx, sy] = sortPairs(x, y);
   const ux: number[] = [];
   const uy: number[] = [];
   const uw: number[] = [];
-  let cx = x[order[0]!]!;
+  let cx = sx[0]!;
   let cy = 0;
   let cw = 0;
-  for (const j of order) {
-    const xj = x[j]!;
+  for (let j = 0; j < n; j++) {
+    const xj = sx[j]!;
     if (xj - cx >= RESOLUTION) {
       ux.push(cx);
       uw.push(cw);
       uy.push(cy / cw);
       cx = xj;
       cw = 1;
-      cy = y[j]!;
+      cy = sy[j]!;
     } else {
       cw += 1;
-      cy += y[j]!;
+      cy += sy[j]!;
     }
   }
   ux.push(cx);

@@ -9,21 +9,30 @@ import { numpyArgsort } from './numpy-argsort';
  */
 export function rocAuc(targets: ArrayLike<number>, scores: ArrayLike<number>): number {
   const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let nPos = 0;
   for (let i = 0; i < n; i++) nPos += targets[i] === 1 ? 1 : 0;
   const nNeg = n - nPos;
   if (nPos === 0 || nNeg === 0) return Number.NaN;
-  // Mann–Whitney U with mid-ranks for ties
-  let rankSumPos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
-    const midRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (targets[order[k]!] === 1) rankSumPos += midRank;
-    i = j + 1;
+  const pos = new Float64Array(nPos);
+  const neg = new Float64Array(nNeg);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (targets[i] === 1) pos[a++] = scores[i]!;
+    else neg[b++] = scores[i]!;
   }
-  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+  pos.sort();
+  neg.sort();
+  // U = Σ over positives of (#negatives below + ½ #negatives equal): exact in integers and halves
+  let u = 0;
+  let below = 0;
+  let equalEnd = 0;
+  for (let k = 0; k < nPos; k++) {
+    const s = pos[k]!;
+    while (below < nNeg && neg[below]! < s) below++;
+    if (equalEnd < below) equalEnd = below;
+    while (equalEnd < nNeg && neg[equalEnd]! === s) equalEnd++;
+    u += below + (equalEnd - below) / 2;
+  }
+  return u / (nPos * nNeg);
 }
 
 /** numpy `round(x, 5)`: rint(x·1e5)/1e5 with round-half-to-even. */

@@ -44,14 +44,17 @@ export function stratifiedShuffleSplit(
   const nTrain = n - nTest;
   if (nTrain <= 0 || nTest <= 0) throw new RangeError(`cannot split ${n} rows with test_size=${testSize}`);
   const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
-  const yIndex = Array.from(y, (v) => classes.indexOf(v));
-  const classCounts = classes.map((_, c) => yIndex.filter((k) => k === c).length);
+  const classOf = new Map(classes.map((c, i) => [c, i]));
+  const yIndex = Array.from(y, (v) => classOf.get(v)!);
+  const classCounts = classes.map(() => 0);
+  for (const k of yIndex) classCounts[k]! += 1;
   if (Math.min(...classCounts) < 2)
     throw new RangeError('The least populated class in y has only 1 member, which is too few.');
   if (nTrain < classes.length || nTest < classes.length)
     throw new RangeError('each side of the split must hold at least one row of every class');
   // np.argsort(y_indices, kind='mergesort') split by class: each class's rows in original order
-  const classIndices = classes.map((_, c) => yIndex.flatMap((k, i) => (k === c ? [i] : [])));
+  const classIndices: number[][] = classes.map(() => []);
+  for (let i = 0; i < yIndex.length; i++) classIndices[yIndex[i]!]!.push(i);
   const rng = new NumpyRandomState(randomState);
   const splits: Split[] = [];
   for (let s = 0; s < nSplits; s++) {
@@ -63,8 +66,8 @@ export function stratifiedShuffleSplit(
     for (let c = 0; c < classes.length; c++) {
       const perm = rng.permutation(classCounts[c]!);
       const idx = perm.map((p) => classIndices[c]![p]!);
-      train.push(...idx.slice(0, nI[c]!));
-      test.push(...idx.slice(nI[c]!, nI[c]! + tI[c]!));
+      for (let k = 0; k < nI[c]!; k++) train.push(idx[k]!);
+      for (let k = nI[c]!; k < nI[c]! + tI[c]!; k++) test.push(idx[k]!);
     }
     splits.push({ train: rng.permutation(train), test: rng.permutation(test) });
   }

@@ -38,22 +38,32 @@ export class NumpyRandomState {
   }
 
   /** Shuffles in place: for i from n−1 down to 1, swap a[i] with a[interval(i)] (`shuffle` on a 1-d array). */
-  shuffle<T>(a: T[] | Int32Array | Float64Array): void {
-    for (let i = a.length - 1; i >= 1; i--) {
+  shuffle<T>(a: T[]): void {
+    const order = this.shuffledIndices(a.length);
+    const copy = a.slice();
+    for (let i = 0; i < a.length; i++) a[i] = copy[order[i]!]!;
+  }
+
+  /** arange(n) shuffled as numpy does; the draws do not depend on the values, so every shuffle reduces to this. */
+  private shuffledIndices(n: number): Int32Array {
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    for (let i = n - 1; i >= 1; i--) {
       const j = this.interval(i);
-      const t = a[i]!;
-      a[i] = a[j]!;
-      a[j] = t;
+      const t = idx[i]!;
+      idx[i] = idx[j]!;
+      idx[j] = t;
     }
+    return idx;
   }
 
   /** `permutation(n)`: a shuffled arange(n); `permutation(array)`: a shuffled copy. */
   permutation(n: number): number[];
   permutation<T>(values: readonly T[]): T[];
   permutation<T>(x: number | readonly T[]): (number | T)[] {
-    const arr: (number | T)[] = typeof x === 'number' ? Array.from({ length: x }, (_, i) => i) : x.slice();
-    this.shuffle(arr);
-    return arr;
+    if (typeof x === 'number') return Array.from(this.shuffledIndices(x));
+    const order = this.shuffledIndices(x.length);
+    return Array.from(order, (i) => x[i]!);
   }
 
   /** `choice(values, size, replace=False)` without probabilities: the first `size` of a permutation. */
