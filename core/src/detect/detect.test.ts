@@ -90,6 +90,17 @@ describe("River's ADWIN regression tests", () => {
     for (let i = 0; i < 50; i++) a.update(1000);
     expect(a.nDetections).toBe(0);
   });
+  it('exact statistics for a deterministic sequence (clock never reached)', () => {
+    const a = new Adwin({ clock: 1000000 });
+    const values = Array.from({ length: 200 }, (_, i) => i % 7);
+    for (const v of values) a.update(v);
+    const sum = values.reduce((x, y) => x + y, 0);
+    const ss = values.reduce((x, v) => x + (v - sum / 200) ** 2, 0);
+    expect(a.width).toBe(200);
+    expect(a.total).toBe(sum);
+    expect(Math.abs(a.variance / ss - 1)).toBeLessThan(1e-12);
+  });
+
   it('alternating values do not cause drift', () => {
     const a = new Adwin();
     for (let i = 0; i < 2000; i++) a.update(i % 2);
