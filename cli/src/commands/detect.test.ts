@@ -60,6 +60,29 @@ describe('pmm detect', () => {
     });
   }
 
+  it('reports the seed KSWIN drew when none was given, and that seed repeats the run', () => {
+    const first = JSON.parse(
+      pmm('detect', '--method', 'kswin', '--input', 'stream.csv', '--column', 'x', '--format', 'json').stdout,
+    );
+    expect(Number.isInteger(first.params.seed)).toBe(true);
+    const again = JSON.parse(
+      pmm(
+        'detect',
+        '--method',
+        'kswin',
+        '--input',
+        'stream.csv',
+        '--column',
+        'x',
+        '--param',
+        `seed=${first.params.seed}`,
+        '--format',
+        'json',
+      ).stdout,
+    );
+    expect(again.detections).toEqual(first.detections);
+  });
+
   it('prints a one-line text summary', () => {
     const r = pmm('detect', '--method', 'adwin', '--input', 'stream.csv', '--column', 'x');
     expect(r.code).toBe(0);

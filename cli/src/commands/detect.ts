@@ -5,6 +5,7 @@ import {
   DETECTOR_DEFAULTS,
   type DetectorMethod,
   detectAll,
+  Kswin,
 } from '@pmm/core/detect';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
@@ -56,6 +57,13 @@ function build(method: DetectorMethod, params: Record<string, number | string | 
   }
 }
 
+/** The parameters in effect, with KSWIN's drawn seed when none was given (so a run can be repeated). */
+function usedParams(method: DetectorMethod, params: Record<string, unknown>, detector: AnyDetector) {
+  const used: Record<string, unknown> = { ...DETECTOR_DEFAULTS[method], ...params };
+  if (detector instanceof Kswin) used.seed = detector.save().seed;
+  return used;
+}
+
 export async function runDetect(opts: DetectCliOptions): Promise<void> {
   const method = parseChoice('--method', opts.method, METHODS);
   const format = parseFormat(opts.format, ['text', 'json'] as const);
@@ -74,7 +82,7 @@ export async function runDetect(opts: DetectCliOptions): Promise<void> {
   const detections = detectAll(detector, values);
   if (format === 'json') {
     process.stdout.write(
-      `${JSON.stringify({ method, params: { ...DETECTOR_DEFAULTS[method], ...params }, column, rows: values.length, detections })}\n`,
+      `${JSON.stringify({ method, params: usedParams(method, params, detector), column, rows: values.length, detections })}\n`,
     );
     return;
   }

@@ -1,6 +1,8 @@
 // NannyML 0.13's default alert thresholds (nannyml/thresholds.py StandardDeviationThreshold(3, 3) with
 // calculate_threshold_values): mean ± 3·std (ddof 0) of the realized metric over the reference chunks, each
-// replaced by the metric's limit when it falls outside it. NaNs propagate as in numpy.
+// replaced by the metric's limit when it falls outside it. NaNs propagate as in numpy. Code and docs disagree:
+// the StandardDeviationThreshold docstring example builds a ConstantThreshold yet prints this class's values for
+// range(10) — the printed values are the ones reproduced here.
 
 /**
  * `standardDeviationThresholds([0..9])` → [-4.116843969807043, 13.116843969807043] (NannyML's docstring example).
