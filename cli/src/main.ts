@@ -4,7 +4,9 @@ import { registerBenchCommands } from './commands/bench';
 import { registerBenchDrift } from './commands/bench-drift';
 import { registerBenchTrain } from './commands/bench-train';
 import { registerDataCommands } from './commands/data';
+import { registerDetectCommand } from './commands/detect';
 import { registerDriftCommand } from './commands/drift';
+import { registerEstimateCommand } from './commands/estimate';
 import { registerPredictCommand } from './commands/predict';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerPredictCommand(program);
   registerSimulateCommand(program);
   registerDriftCommand(program);
+  registerDetectCommand(program);
+  registerEstimateCommand(program);
   registerBenchCommands(program, [registerBenchDrift, registerBenchTrain]);
   return program;
 }

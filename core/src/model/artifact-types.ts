@@ -69,6 +69,13 @@ export const modelCardSchema = z.object({
     seconds: z.number().nonnegative(),
   }),
   reference_profile: referenceProfileSchema,
+  /** The holdout's scores and labels, the reference CBPE estimates from (`pmm estimate --model`). */
+  reference_predictions: z
+    .object({
+      scores: z.array(z.number().min(0).max(1)),
+      targets: z.array(z.union([z.literal(0), z.literal(1)])),
+    })
+    .optional(),
   /**
    * Set by retraining: this version and the model it was meant to replace, scored on the SAME holdout rows
    * (the parent's own holdout plus held-out labelled predictions), so the two can be compared fairly.

@@ -98,6 +98,10 @@ export async function trainArtifact(input: TrainArtifactInput): Promise<TrainedA
       seconds,
     },
     reference_profile: buildReferenceProfile(trainRecords, FEATURES),
+    reference_predictions: {
+      scores: Array.from(probabilities, (p) => Math.min(1, Math.max(0, p))),
+      targets: Array.from(holdoutLabels, (t) => (t === 1 ? 1 : 0)),
+    },
   };
   return { card, onnx, spec, holdout: { indices: split.holdout, labels: holdoutLabels, probabilities } };
 }
