@@ -3,6 +3,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['core', 'cli', 'edge-api', 'sync-server', 'desktop', 'test'],
+    projects: ['core', 'cli', 'edge-api', 'sync-server', 'desktop', 'test', 'test-support'],
   },
 });

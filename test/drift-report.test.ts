@@ -1,19 +1,24 @@
 // `pmm drift --format html` in Chromium: one self-contained page, a chart per column, nothing fetched.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  CHROMIUM_PATH,
+  chromiumLaunchOptions,
+  requireParts,
+  screenshotPath,
+  telcoCsvPath,
+} from '@pmm/test-support';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const TELCO = path.resolve(HERE, '../../shared/data/telco-customer-churn.csv');
-const CHROMIUM = process.env.PMM_CHROMIUM ?? '/usr/bin/chromium';
-const missing = [TELCO, CHROMIUM].filter((p) => !existsSync(p));
-if (missing.length > 0) console.warn(`drift report browser test skipped: missing ${missing.join(', ')}`);
+const TELCO = telcoCsvPath();
+const ready = requireParts('the HTML drift report test', { 'Telco data': TELCO, Chromium: CHROMIUM_PATH });
 
-describe.skipIf(missing.length > 0)('the HTML drift report in Chromium', () => {
+describe.skipIf(!ready)('the HTML drift report in Chromium', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pmm-report-'));
   const html = path.join(dir, 'report.html');
   let browser: Browser;
@@ -40,17 +45,7 @@ describe.skipIf(missing.length > 0)('the HTML drift report in Chromium', () => {
       '--out',
       html,
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions());
   });
 
   afterAll(async () => {
@@ -74,8 +69,7 @@ describe.skipIf(missing.length > 0)('the HTML drift report in Chromium', () => {
     expect(await page.locator('table tbody tr').count()).toBe(20);
     expect(await page.locator('svg').count()).toBeGreaterThanOrEqual(20);
     expect(await page.locator('body').textContent()).toContain('Contract');
-    mkdirSync(path.join(HERE, 'screenshots'), { recursive: true });
-    await page.screenshot({ path: path.join(HERE, 'screenshots', 'drift-report-html.png') });
+    await page.screenshot({ path: screenshotPath('e2e', 'drift-report-html') });
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
   });

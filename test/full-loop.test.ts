@@ -1,24 +1,26 @@
 // The whole loop: predict at the edge → logs reach central PostgreSQL → drift is detected → a challenger is
 // retrained → an analyst promotes it in the app → the edge serves it; every prediction stored exactly once.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type SimulateSummary, simulate } from '@pmm/cli/simulate';
 import { type Stack, startStack } from '@pmm/cli/stack';
 import { EXAMPLE_FEATURES } from '@pmm/core/schema';
 import { createScratchDatabase, type ScratchDatabase } from '@pmm/sync-server/scratch-database';
+import {
+  CHROMIUM_PATH,
+  chromiumLaunchOptions,
+  requireParts,
+  screenshotPath,
+  telcoCsvPath,
+} from '@pmm/test-support';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const TELCO = path.resolve(HERE, '../../shared/data/telco-customer-churn.csv');
-const CHROMIUM = process.env.PMM_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.join(HERE, 'screenshots');
-const missing = [TELCO, CHROMIUM].filter((p) => !existsSync(p));
-if (missing.length > 0) console.warn(`full-loop test skipped: missing ${missing.join(', ')}`);
+const TELCO = telcoCsvPath();
+const ready = requireParts('the full-loop test', { 'Telco data': TELCO, Chromium: CHROMIUM_PATH });
 
 /** Rows per traffic phase; the scheduled drift window covers exactly one phase. */
 const WINDOW = 400;
@@ -64,7 +66,7 @@ interface DriftReportRow {
   readonly created_at: string;
 }
 
-describe.skipIf(missing.length > 0)('the whole loop', () => {
+describe.skipIf(!ready)('the whole loop', () => {
   const home = mkdtempSync(path.join(tmpdir(), 'pmm-e2e-'));
   const logs: string[] = [];
   const sent: SimulateSummary[] = [];
@@ -102,18 +104,7 @@ describe.skipIf(missing.length > 0)('the whole loop', () => {
       },
       log: (line) => logs.push(line),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch(chromiumLaunchOptions());
   });
 
   afterAll(async () => {
@@ -231,7 +222,7 @@ describe.skipIf(missing.length > 0)('the whole loop', () => {
       .poll(() => page.locator('[data-testid=dataset-drift]').textContent(), { timeout: 60_000 })
       .toBe('Detected');
     await page.locator('[data-testid=drift-table] tbody tr').filter({ hasText: 'contract' }).first().click();
-    await page.screenshot({ path: path.join(SHOTS, 'analyst-drift.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('e2e', 'analyst-drift'), fullPage: true });
 
     await page.locator('[data-tab=models]').click();
     const promote = page.getByRole('button', {
@@ -242,7 +233,7 @@ describe.skipIf(missing.length > 0)('the whole loop', () => {
     expect(await page.locator('[data-testid=compare-basis]').textContent()).toMatch(
       /^Same holdout \(\d[\d,]* rows\)$/,
     );
-    await page.screenshot({ path: path.join(SHOTS, 'analyst-models.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('e2e', 'analyst-models'), fullPage: true });
     await promote.click();
     await page
       .getByRole('dialog')

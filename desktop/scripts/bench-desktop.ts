@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_PATH, chromiumLaunchOptions } from '@pmm/test-support';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import {
@@ -22,7 +23,6 @@ import {
 
 const rows = Number(process.env['PMM_BENCH_ROWS'] ?? 100_000);
 const runs = Math.max(1, Number(process.env['PMM_BENCH_RUNS'] ?? 3));
-const chromiumPath = process.env['PMM_CHROMIUM'] ?? '/usr/bin/chromium';
 const desktop = fileURLToPath(new URL('..', import.meta.url));
 const log = (message: string) => process.stderr.write(`bench-desktop: ${message}\n`);
 const median = (xs: number[]) => {
@@ -33,7 +33,7 @@ const median = (xs: number[]) => {
 const round = (x: number, digits = 0) => Number(x.toFixed(digits));
 
 if (!existsSync(TELCO_CSV)) throw new Error(`${TELCO_CSV} is missing (set PMM_TELCO_CSV)`);
-if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing (set PMM_CHROMIUM)`);
+if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing (set PMM_CHROMIUM)`);
 
 // Measures in the page, installed before the app's own scripts: long tasks (> 50 ms) on the main thread, and the
 // longest gap between animation frames. A string, because tsx's helpers do not exist in the page.
@@ -65,17 +65,7 @@ try {
   await build({ configFile, logLevel: 'warn' });
   ui = await preview({ configFile, preview: { port: 5198, strictPort: false } });
   const appUrl = ui.resolvedUrls!.local[0]!;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
 
   const expected = `${rows.toLocaleString('en-US')} predictions`;
   const syncRuns: { seconds: number; longestTaskMs: number; longTasks: number; maxFrameGapMs: number }[] = [];

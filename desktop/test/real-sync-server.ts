@@ -13,10 +13,10 @@ import { createLitePredictor } from '@pmm/core/onnx';
 import { createTraffic } from '@pmm/core/simulate';
 import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
 import { createScratchDatabase } from '@pmm/sync-server/scratch-database';
+import { telcoCsvPath } from '@pmm/test-support';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
-export const TELCO_CSV =
-  process.env['PMM_TELCO_CSV'] ?? path.resolve(REPO, '../shared/data/telco-customer-churn.csv');
+export const TELCO_CSV = telcoCsvPath();
 export const ADMIN_TOKEN = 'desktop-test-admin-token-0123456789';
 export const READ_TOKEN = 'desktop-test-read-token-0123456789';
 /** Rows per ingest request: the server's maximum. */

@@ -2,12 +2,13 @@
 // DATABASE_URL): first sync with progress, resume, CSV and window drift in the worker, export, timeline, then the
 // server goes away — analysis goes on, a promotion and a note wait in the outbox and land once — and an alias
 // conflict.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsv, toCsv } from '@pmm/core/data';
 import { driftReport, driftTablesFromCsv, renderDriftHtml } from '@pmm/core/drift';
+import { CHROMIUM_PATH, chromiumLaunchOptions, requireParts, screenshotPath } from '@pmm/test-support';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -26,15 +27,12 @@ import {
 } from './real-sync-server';
 
 const CSV = TELCO_CSV;
-const CHROMIUM = process.env['PMM_CHROMIUM'] ?? '/usr/bin/chromium';
 const DESKTOP = fileURLToPath(new URL('..', import.meta.url));
-const SHOTS = join(DESKTOP, 'screenshots');
 const ROWS = 20_000;
 const NOTE = 'Challenger looks better calibrated on edge-2; written offline';
-const missing = [CSV, CHROMIUM].filter((p) => !existsSync(p));
-if (missing.length > 0) console.warn(`renderer browser test skipped: missing ${missing.join(', ')}`);
+const ready = requireParts('the renderer browser test', { 'Telco data': CSV, Chromium: CHROMIUM_PATH });
 
-describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
+describe.skipIf(!ready)('renderer in Chromium', () => {
   let server: PreviewServer | undefined;
   let sync: RealSyncServer;
   let seeded: Seeded;
@@ -68,17 +66,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
       server = await preview({ configFile, preview: { port: 5199, strictPort: false } });
       url = server.resolvedUrls!.local[0]!;
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions());
     const context = await browser.newContext({
       viewport: { width: 1360, height: 860 },
       acceptDownloads: true,
@@ -103,7 +91,6 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
       if (m.type() === 'error' && !/Failed to load resource|ERR_|fetch/i.test(m.text()))
         errors.push(m.text());
     });
-    mkdirSync(SHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -130,7 +117,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
       undefined,
       { polling: 'raf', timeout: 60_000 },
     );
-    await page.screenshot({ path: join(SHOTS, 'sync-progress.png') });
+    await page.screenshot({ path: screenshotPath('desktop', 'sync-progress') });
     await expect
       .poll(() => page.locator('[data-testid=sync-indicator]').textContent(), { timeout: 90_000 })
       .toContain(`${ROWS.toLocaleString('en-US')} predictions`);
@@ -183,7 +170,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     expect(columns).not.toContain('customerID');
     await rows.filter({ hasText: 'Contract' }).first().click();
     await page.locator('.chart-pane .u-wrap').waitFor();
-    await page.screenshot({ path: join(SHOTS, 'drift-csv.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('desktop', 'drift-csv'), fullPage: true });
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -211,7 +198,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
       .toContain(`reference profile of ${seeded.production}`);
     expect(await page.locator('[data-testid=drift-table] tbody tr').count()).toBe(19);
     await page.locator('[data-testid=drift-table] tbody tr').filter({ hasText: 'contract' }).first().click();
-    await page.screenshot({ path: join(SHOTS, 'drift-window.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('desktop', 'drift-window'), fullPage: true });
   });
 
   it('shows drift, predictions and performance over time', async () => {
@@ -220,7 +207,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     await view.locator('fieldset[data-role=reference] select').selectOption(seeded.production);
     await view.getByRole('button', { name: 'Compute' }).click();
     await expect.poll(() => page.locator('.charts .u-wrap').count(), { timeout: 60_000 }).toBe(6);
-    await page.screenshot({ path: join(SHOTS, 'timeline.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('desktop', 'timeline'), fullPage: true });
   });
 
   it('queues a promotion while the server is down and sends it once when it returns', async () => {
@@ -231,7 +218,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     await expect
       .poll(() => page.locator('.compare-window .hint').textContent())
       .toContain('20,000 predictions');
-    await page.screenshot({ path: join(SHOTS, 'models.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('desktop', 'models'), fullPage: true });
 
     await sync.stop();
     await expect
@@ -245,7 +232,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
       .getByRole('dialog')
       .getByLabel(/Reason/)
       .fill('better AUC on the last two weeks');
-    await page.getByRole('dialog').screenshot({ path: join(SHOTS, 'promote-confirm.png') });
+    await page.getByRole('dialog').screenshot({ path: screenshotPath('desktop', 'promote-confirm') });
     await page.getByRole('dialog').getByRole('button', { name: 'Promote' }).click();
     await expect
       .poll(() => page.locator('[data-testid=outbox-status]').first().textContent())
@@ -263,13 +250,13 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     await expect
       .poll(() => page.locator('[data-testid=outbox-status]').allTextContents())
       .toEqual(['pending', 'pending']);
-    await notes.screenshot({ path: join(SHOTS, 'note-pending.png') });
+    await notes.screenshot({ path: screenshotPath('desktop', 'note-pending') });
     // Analysis still works offline, on the local copy.
     await page.locator('[data-tab=analysis]').click();
     await page.locator('[data-testid=run-drift]').click();
     await page.locator('[data-testid=drift-table] tbody tr').first().waitFor();
     await page.locator('[data-tab=models]').click();
-    await page.screenshot({ path: join(SHOTS, 'offline-queued.png') });
+    await page.screenshot({ path: screenshotPath('desktop', 'offline-queued') });
     // The queued note survived the trip to the analysis tab (it lives in the outbox, not in component state).
     expect(await note.getAttribute('data-state')).toBe('pending');
 
@@ -296,7 +283,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     expect(await note.getAttribute('data-state')).toBe('sent');
     expect(await note.locator('[data-testid=note-author]').textContent()).toBe('admin:env-admin');
     expect(await notes.locator('[data-testid=note]', { hasText: NOTE }).count()).toBe(1);
-    await notes.screenshot({ path: join(SHOTS, 'note-synced.png') });
+    await notes.screenshot({ path: screenshotPath('desktop', 'note-synced') });
     // Exactly one alias change, with the analyst's reason and the version they saw as expected.
     const history = await productionHistory();
     expect(history).toHaveLength(2);
@@ -315,7 +302,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     await expect
       .poll(() => page.locator('table.compare').first().locator('thead').textContent(), { timeout: 30_000 })
       .toContain(`production · ${seeded.challenger}`);
-    await page.screenshot({ path: join(SHOTS, 'models-promoted.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('desktop', 'models-promoted'), fullPage: true });
     // A reload re-flushes nothing: still one change.
     await page.reload();
     await expect
@@ -377,7 +364,7 @@ describe.skipIf(missing.length > 0)('renderer in Chromium', () => {
     await expect
       .poll(() => page.locator('.panel', { hasText: 'Versions' }).textContent(), { timeout: 30_000 })
       .toContain(hotfix.card.version);
-    await page.screenshot({ path: join(SHOTS, 'conflict.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('desktop', 'conflict'), fullPage: true });
     // The rollback did not happen: the hotfix is production, and the history has no rollback entry.
     const card = await sync.call<{ version: string }>('GET', '/v1/models/@production', { token: READ_TOKEN });
     expect(card.version).toBe(hotfix.card.version);

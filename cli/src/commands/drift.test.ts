@@ -1,10 +1,11 @@
 // Tests for `pmm drift` and `pmm bench drift` through the real CLI in a child process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, SHARED_TELCO_CSV } from '../util/paths';
+import { REPO_ROOT } from '../util/paths';
 
 const PMM = path.join(REPO_ROOT, 'cli', 'bin', 'pmm.js');
 let dir: string;
@@ -254,8 +255,8 @@ describe('pmm drift: bad input ends with one line naming the file or column', ()
 });
 
 describe('pmm drift on the Telco data split in two halves', () => {
-  const available = existsSync(SHARED_TELCO_CSV);
-  if (!available) console.warn(`skipping the Telco drift test: ${SHARED_TELCO_CSV} is absent`);
+  const SHARED_TELCO_CSV = telcoCsvPath();
+  const available = requireParts('the Telco drift test', { 'Telco data': SHARED_TELCO_CSV });
 
   it.skipIf(!available)(
     'finds no drift between the halves, with TotalCharges blanks counted as missing',

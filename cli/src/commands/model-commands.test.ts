@@ -3,14 +3,14 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXAMPLE_FEATURES } from '@pmm/core/schema';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../main';
-import { SHARED_TELCO_CSV, sharedTelcoAvailable } from '../util/paths';
 import { isCleanFailure, runCli } from '../util/run-cli';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pmm-cli-'));
-const present = sharedTelcoAvailable();
-if (!present) console.warn(`skipping CLI data/model tests: ${SHARED_TELCO_CSV} is absent`);
+const SHARED_TELCO_CSV = telcoCsvPath();
+const present = requireParts('the CLI data/model tests', { 'Telco data': SHARED_TELCO_CSV });
 
 describe('pmm --help', () => {
   it('prints help for the program and every subcommand', () => {

@@ -1,13 +1,13 @@
 // The Telco data set: its identity, its shape after validation, and row-level error reporting.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from './csv';
 import { sha256Hex } from './sha256';
 import { TELCO_BYTES, TELCO_SHA256, toFeatureRows } from './telco';
 
-const SHARED = new URL('../../../../shared/data/telco-customer-churn.csv', import.meta.url);
-const present = existsSync(SHARED);
-if (!present) console.warn(`skipping Telco data tests: ${SHARED.pathname} is absent`);
+const SHARED = telcoCsvPath();
+const present = requireParts('the Telco data tests', { 'Telco data': SHARED });
 
 describe('sha256Hex', () => {
   it('matches the FIPS 180-2 test vector', async () => {

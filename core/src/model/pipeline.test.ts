@@ -1,5 +1,6 @@
 // The model pipeline end to end on the Telco data: quality, ONNX parity with tfjs, robustness, integrity.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../data/csv';
@@ -12,9 +13,8 @@ import { createLitePredictor, createOrtPredictor } from './onnx/index';
 import { type TrainedArtifact, trainArtifact } from './pipeline';
 import { predictWithTf } from './train';
 
-const SHARED = new URL('../../../../shared/data/telco-customer-churn.csv', import.meta.url);
-const present = existsSync(SHARED);
-if (!present) console.warn(`skipping model pipeline tests: ${SHARED.pathname} is absent`);
+const SHARED = telcoCsvPath();
+const present = requireParts('the model pipeline tests', { 'Telco data': SHARED });
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);

@@ -1,14 +1,14 @@
 // Simulated traffic: valid requests, deterministic, and the documented drift modes.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../data/csv';
 import { toFeatureRows } from '../data/telco';
 import { featuresSchema } from '../schema/request';
 import { createTraffic, inDriftSegment, PRICE_RISE } from './traffic';
 
-const SHARED = new URL('../../../../shared/data/telco-customer-churn.csv', import.meta.url);
-const present = existsSync(SHARED);
-if (!present) console.warn(`skipping traffic tests: ${SHARED.pathname} is absent`);
+const SHARED = telcoCsvPath();
+const present = requireParts('the traffic tests', { 'Telco data': SHARED });
 
 describe.skipIf(!present)('createTraffic', () => {
   const rows = present ? toFeatureRows(parseCsv(readFileSync(SHARED, 'utf8'))) : null;

@@ -1,13 +1,13 @@
 // The retrain job's holdout is fair: production is scored on exactly the rows it held out itself.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseCsv, sha256Hex, toFeatureRows } from '@pmm/core/data';
 import { trainArtifact } from '@pmm/core/train';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { describe, expect, it } from 'vitest';
 import { runRetrainJob } from './job';
 
-const TELCO = new URL('../../../../shared/data/telco-customer-churn.csv', import.meta.url).pathname;
-const present = existsSync(TELCO);
-if (!present) console.warn(`skipping the retrain job test: ${TELCO} is absent`);
+const TELCO = telcoCsvPath();
+const present = requireParts('the retrain job test', { 'Telco data': TELCO });
 
 describe.skipIf(!present)('runRetrainJob', () => {
   it('scores production on its own holdout when it was trained on the same file, so it has not seen those rows', async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { telcoCsvPath } from '@pmm/test-support';
 import type { TestProject } from 'vitest/node';
 import { openStore } from '../start';
 
@@ -23,14 +24,7 @@ export default async function setup(project: TestProject) {
   const artifactDir = path.join(root, 'artifact');
   const train = promisify(execFile)(
     process.execPath,
-    [
-      path.join(repo, 'cli/bin/pmm.js'),
-      'train',
-      '--data',
-      path.join(repo, '../shared/data/telco-customer-churn.csv'),
-      '--out',
-      artifactDir,
-    ],
+    [path.join(repo, 'cli/bin/pmm.js'), 'train', '--data', telcoCsvPath(), '--out', artifactDir],
     { cwd: repo, maxBuffer: 16 * 1024 * 1024 },
   );
   const pgliteTemplate = path.join(root, 'pglite-template');

@@ -1,18 +1,15 @@
 // Test traffic for drift and retraining: Telco customers through core's simulator, ingested over the API.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseCsv, toFeatureRows } from '@pmm/core/data';
 import type { FeatureRecord } from '@pmm/core/schema';
 import { createTraffic, type DriftMode } from '@pmm/core/simulate';
 import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import type { TestServer } from './harness';
 
-export const TELCO_CSV = path.resolve(
-  import.meta.dirname,
-  '../../../../shared/data/telco-customer-churn.csv',
-);
-export const HAVE_TELCO = existsSync(TELCO_CSV);
+export const TELCO_CSV = telcoCsvPath();
+export const HAVE_TELCO = requireParts('the sync server tests on Telco traffic', { 'Telco data': TELCO_CSV });
 
 let source: { records: FeatureRecord[]; labels: Uint8Array } | undefined;
 

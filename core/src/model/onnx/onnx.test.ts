@@ -1,4 +1,6 @@
 // The ONNX artifact end to end: export, ORT vs a float64 reference, lite vs ORT, messy inputs, bad artifacts.
+import { readFileSync } from 'node:fs';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import onnxPkg from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,20 +23,8 @@ import {
 } from './index';
 
 const { onnx } = onnxPkg;
-const TELCO_CSV = '/work/shared/data/telco-customer-churn.csv';
-
-/**
- * Reads a local file in this Node-only test. core's sources are type-checked without Node types and
- * linted against node:* imports (they must run in Workers), so reach fs through Node's own runtime hook.
- */
-function readTextFile(path: string): string | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('fs') as
-    | { existsSync(p: string): boolean; readFileSync(p: string, enc: 'utf8'): string }
-    | undefined;
-  if (!fs?.existsSync(path)) return null;
-  return fs.readFileSync(path, 'utf8');
-}
+const TELCO_CSV = telcoCsvPath();
+const haveTelco = requireParts('the ONNX test on the whole Telco data', { 'Telco data': TELCO_CSV });
 
 ort.env.wasm.numThreads = 1;
 
@@ -130,14 +120,8 @@ describe('lite engine', () => {
     }
   });
 
-  it('equals ORT on the whole Telco data set (skipped when the CSV is absent)', async (ctx) => {
-    const text = readTextFile(TELCO_CSV);
-    if (text === null) {
-      ctx.skip(
-        `${TELCO_CSV} not found: run \`pmm data fetch\` (or place the IBM Telco CSV there) to run this test`,
-      );
-      return;
-    }
+  it.skipIf(!haveTelco)('equals ORT on the whole Telco data set', async () => {
+    const text = readFileSync(TELCO_CSV, 'utf8');
     const rows = toFeatureRows(parseCsv(text, TELCO_CSV), TELCO_CSV);
     expect(rows.records.length).toBe(7043);
     const po = await ortPredictor.predict(rows.records);
