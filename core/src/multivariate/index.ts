@@ -1,0 +1,27 @@
+// @pmm/core/multivariate: NannyML 0.13's multivariate drift by data reconstruction with PCA.
+
+export {
+  type ColumnKind,
+  encodeColumn,
+  type FitOptions,
+  type FittedColumn,
+  fitReconstruction,
+  type MultivariateColumn,
+  MultivariateInputError,
+  type MultivariateTable,
+  mostFrequent,
+  type ReconstructionModel,
+  standardScale,
+} from './fit-reconstruction';
+export {
+  analysisDrift,
+  chunkStatistics,
+  isAlert,
+  type ReconstructionChunk,
+  type ReconstructionDrift,
+  reconstructionErrors,
+  reconstructionThresholds,
+  referenceDrift,
+  SAMPLING_ERROR_RANGE,
+} from './reconstruction-drift';
+export { type SymmetricEigen, symmetricEigen } from './symmetric-eigen';
