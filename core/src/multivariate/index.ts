@@ -24,4 +24,14 @@ export {
   referenceDrift,
   SAMPLING_ERROR_RANGE,
 } from './reconstruction-drift';
+export {
+  ALERT_MEANING,
+  type MultivariateRenderContext,
+  type MultivariateReport,
+  multivariateJson,
+  multivariateReport,
+  reconstructionSvg,
+  renderMultivariateHtml,
+  renderMultivariateText,
+} from './render';
 export { type SymmetricEigen, symmetricEigen } from './symmetric-eigen';
