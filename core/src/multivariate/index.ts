@@ -14,6 +14,13 @@ export {
   standardScale,
 } from './fit-reconstruction';
 export {
+  type FeatureKind,
+  multivariateField,
+  parseReconstructionModel,
+  reconstructionModelSchema,
+  tableFromRecords,
+} from './model-field';
+export {
   analysisDrift,
   chunkStatistics,
   isAlert,

@@ -4,20 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { countChunks, sizeChunks } from '../chunk/size-chunks';
 import raw from './fixtures/reconstruction.json';
+import { type FixtureColumn, tableOf } from './fixtures/table';
 import {
   analysisDrift,
   fitReconstruction,
-  type MultivariateTable,
   type ReconstructionChunk,
   reconstructionErrors,
   referenceDrift,
 } from './index';
 
-interface FixtureColumn {
-  name: string;
-  kind: 'continuous' | 'categorical';
-  values: (number | string | null)[];
-}
 interface FixtureChunk {
   start: number;
   end: number;
@@ -64,21 +59,6 @@ function close(actual: number, expected: number | null, what: string): void {
     Math.abs(actual - expected) / Math.max(1, Math.abs(expected)),
     `${what}: ${actual} vs ${expected}`,
   ).toBeLessThanOrEqual(TOL);
-}
-
-export function tableOf(columns: FixtureColumn[]): MultivariateTable {
-  return {
-    rows: columns[0]!.values.length,
-    columns: columns.map((c) =>
-      c.kind === 'continuous'
-        ? {
-            name: c.name,
-            kind: 'continuous',
-            values: Float64Array.from(c.values, (v) => (v === null ? Number.NaN : (v as number))),
-          }
-        : { name: c.name, kind: 'categorical', values: c.values as (string | null)[] },
-    ),
-  };
 }
 
 function chunker(c: Case, rows: number) {
