@@ -217,7 +217,7 @@ tr.alert td{background:#fbe9e9}.legend span{display:inline-block;margin-right:16
 <p>${escapeHtml(ALERT_MEANING)}</p>
 <p class="legend"><span><i class="sw" style="background:${LINE}"></i>reconstruction error (band ±3 SE)</span><span><i class="sw" style="background:${THRESH}"></i>thresholds (reference mean ± 3 std)</span></p>
 ${reconstructionSvg(report.reference_chunks, report.chunks)}
-<table><thead><tr><th>chunk</th><th>rows</th><th>error</th><th>±3 SE</th><th></th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>chunk</th><th>rows</th><th>error</th><th>band (±3 SE)</th><th></th></tr></thead><tbody>${rows}</tbody></table>
 </body></html>
 `;
 }
