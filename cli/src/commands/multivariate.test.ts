@@ -189,14 +189,22 @@ describe('pmm multivariate from CSVs', () => {
     expect(r.stdout.match(/ALERT/g)).toHaveLength(5);
   });
 
-  it('ends bad input with one line and a non-zero exit', () => {
-    const base = ['multivariate', '--reference', 'telco-like-ref.csv', '--analysis', 'telco-like-ana.csv'];
+  const base = ['multivariate', '--reference', 'telco-like-ref.csv', '--analysis', 'telco-like-ana.csv'];
+
+  it('ends bad columns with one line and a non-zero exit', () => {
     expectOneLineError(pmm(...base, '--categorical', 'nosuch'), /column "nosuch" is in neither/);
     expectOneLineError(pmm(...base, '--ignore', 'nosuch'), /"nosuch"/);
     expectOneLineError(
       pmm(...base, '--ignore', 'tenure,MonthlyCharges,TotalCharges,Contract,SeniorCitizen,PaperlessBilling'),
       /no usable column/,
     );
+    expectOneLineError(
+      pmm('multivariate', '--reference', 'three.csv', '--analysis', 'constant.csv', '--chunk-size', '2'),
+      /column "b" is numbers in three\.csv but text in constant\.csv/,
+    );
+  });
+
+  it('ends too few rows and constant data with one line and a non-zero exit', () => {
     expectOneLineError(
       pmm('multivariate', '--reference', 'three.csv', '--analysis', 'three.csv', '--chunk-number', '5'),
       /three\.csv: cannot split 3 rows into 5 chunks/,
@@ -209,10 +217,9 @@ describe('pmm multivariate from CSVs', () => {
       pmm('multivariate', '--reference', 'constant.csv', '--analysis', 'constant.csv', '--chunk-size', '2'),
       /every column is constant in the reference \(a, b\)/,
     );
-    expectOneLineError(
-      pmm('multivariate', '--reference', 'three.csv', '--analysis', 'constant.csv', '--chunk-size', '2'),
-      /column "b" is numbers in three\.csv but text in constant\.csv/,
-    );
+  });
+
+  it('ends bad flags with one line and a non-zero exit', () => {
     expectOneLineError(pmm(...base, '--categorical', 'tenure', '--numerical', 'tenure'), /both/);
     expectOneLineError(pmm(...base, '--chunk-period', '1d'), /--chunk-period needs --timestamp/);
     expectOneLineError(pmm(...base, '--timestamp', 'tenure'), /row 2 is "\d+", not a date/);
