@@ -7,6 +7,7 @@ import { registerDataCommands } from './commands/data';
 import { registerDetectCommand } from './commands/detect';
 import { registerDriftCommand } from './commands/drift';
 import { registerEstimateCommand } from './commands/estimate';
+import { registerMultivariateCommand } from './commands/multivariate';
 import { registerPredictCommand } from './commands/predict';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDriftCommand(program);
   registerDetectCommand(program);
   registerEstimateCommand(program);
+  registerMultivariateCommand(program);
   registerBenchCommands(program, [registerBenchDrift, registerBenchTrain]);
   return program;
 }
