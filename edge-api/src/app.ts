@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from './errors';
 import { modelCardSchema } from './model-card';
-import type { EdgeNode, Runtime } from './node';
+import type { EdgeNode, Runtime } from './edge-node';
 
 type AppEnv = { Bindings: Env; Variables: { node: EdgeNode } };
 

@@ -1,6 +1,6 @@
 // Workers entry, default engine: ONNX Runtime Web (WASM, single thread, no proxy worker).
 import { createWorker } from './entry';
-import { Runtime } from './node';
+import { Runtime } from './edge-node';
 import { createWorkerOrtPredictor } from './ort-engine';
 
 export default createWorker(new Runtime('ort', createWorkerOrtPredictor));

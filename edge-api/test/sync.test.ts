@@ -1,7 +1,7 @@
 // Log shipping and model pull against a real stand-in sync server on loopback (started by the global setup).
 import { createLitePredictor } from '@pmm/core/onnx';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Runtime } from '../src/node';
+import { Runtime } from '../src/edge-node';
 import { shipLogs } from '../src/shipper';
 import { env } from './env';
 import { artifact, EXAMPLE_FEATURES, toBase64 } from './fixtures';
