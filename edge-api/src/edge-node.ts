@@ -5,7 +5,7 @@ import { modelArtifactPath, PRODUCTION_MODEL_PATH } from '@pmm/core/sync';
 import { canaryProblem, PredictorCache } from './engine';
 import { type Config, type Env, readConfig } from './env';
 import { ConflictError, ModelRejectedError, NoModelError, NotFoundError } from './errors';
-import { LogStore, type PredictionLogRow, STATE } from './log-store';
+import { type DeadLetterKind, LogStore, type PredictionLogRow, STATE } from './log-store';
 import { parseModelCard } from './model-card';
 import { type ActivePointer, ModelStore } from './model-store';
 import { type ShipResult, shipLogs } from './shipper';
@@ -161,6 +161,7 @@ export class EdgeNode {
   async health() {
     let d1Error: string | null = null;
     let pending = { predictions: 0, feedback: 0 };
+    let dead = { predictions: 0, feedback: 0 };
     let failedInD1 = 0;
     let lastSyncAt: string | null = null;
     let lastSyncError: string | null = null;
@@ -185,6 +186,10 @@ export class EdgeNode {
       note(err);
       return pending;
     });
+    dead = await this.logs.deadLetterCounts().catch((err) => {
+      note(err);
+      return dead;
+    });
     const failedInKv = Number((await this.kv.get(KV_FAILED_WRITES_KEY).catch(() => null)) ?? 0);
     const pointer = await this.pointer().catch(() => null);
     return {
@@ -199,8 +204,20 @@ export class EdgeNode {
         pending_predictions: pending.predictions,
         pending_feedback: pending.feedback,
       },
+      /** Rows the centre refused, kept with its reason and never sent again: GET /admin/dead-letters. */
+      dead_letters: { predictions: dead.predictions, feedback: dead.feedback },
       failed_log_writes: failedInD1 + failedInKv,
     };
+  }
+
+  /** One page of dead letters of a kind, oldest first, and how many there are in all. */
+  async deadLetters(kind: DeadLetterKind, limit: number, offset: number) {
+    const counts = await this.logs.deadLetterCounts();
+    const rows =
+      kind === 'prediction'
+        ? await this.logs.deadPredictions(limit, offset)
+        : await this.logs.deadFeedback(limit, offset);
+    return { kind, total: kind === 'prediction' ? counts.predictions : counts.feedback, rows };
   }
 
   /** Null when ready; otherwise why not. Loading the model here also warms the isolate's session. */
