@@ -300,8 +300,8 @@ export function createApp(runtime: Runtime) {
     const node = c.get('node');
     const reason = await node.notReadyReason();
     if (reason) throw new UnavailableError('not_ready', reason);
-    const { pointer } = await node.activeModel();
-    return c.json({ ready: true as const, model_version: pointer.version }, 200);
+    const { version } = await node.activeModel();
+    return c.json({ ready: true as const, model_version: version }, 200);
   });
 
   app.openapi(routes.predict, async (c) => {
