@@ -30,6 +30,8 @@ export default defineConfig(async () => {
       name: 'edge-api',
       root: here,
       include: ['test/**/*.test.ts'],
+      // The default (ORT) build has its own project: vitest.ort.config.ts.
+      exclude: ['test/ort/**'],
       globalSetup: ['test/global-setup.ts'],
       setupFiles: ['test/setup.ts'],
       // One sync server is shared and the fault proxy has one switch: files must not interleave.
