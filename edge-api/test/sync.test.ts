@@ -303,5 +303,11 @@ describe('dead letters', () => {
     expect((await node.health()).dead_letters).toEqual({ predictions: 4, feedback: 3 });
     expect(await node.sync()).toMatchObject({ feedback_sent: 0, complete: true });
     expect((await centre.ingestRequests()) - before).toBe(2);
+
+    // A corrected outcome replacing a dead letter (its prediction shipped) is new content: it ships once.
+    await node.feedback(good[1]!.prediction_id, 1);
+    expect((await node.health()).dead_letters).toEqual({ predictions: 4, feedback: 2 });
+    expect(await node.sync()).toMatchObject({ feedback_sent: 1, feedback_dead_lettered: 0, complete: true });
+    expect((await centre.feedback()).get(good[1]!.prediction_id)?.['outcome']).toBe('1');
   });
 });

@@ -124,7 +124,9 @@ export async function ingestPredictions(
     );
   }
   let newest: IngestPredictionRow | undefined;
-  for (const { row } of valid) {
+  const conflicting = new Set(conflicts.map((c) => c.index));
+  for (const { index, row } of valid) {
+    if (conflicting.has(index)) continue;
     if (!newest || Date.parse(row.created_at) >= Date.parse(newest.created_at)) newest = row;
   }
   await touchNode(db, nodeId, newest ? { version: newest.model_version, at: newest.created_at } : null);
