@@ -46,6 +46,8 @@ export class Runtime {
   cards = new Map<string, ModelCard>();
   /** The version this isolate last answered with, kept to fall back on while a newer one is not visible yet. */
   serving: { version: string; sha256: string; card: ModelCard } | null = null;
+  /** The pointer's version last found not visible in KV, and when: not looked up again for POINTER_TTL_MS. */
+  notVisible: { version: string; at: number } | null = null;
 
   constructor(
     readonly engine: EngineName,
@@ -62,6 +64,7 @@ export class Runtime {
     this.pointer = null;
     this.cards.clear();
     this.serving = null;
+    this.notVisible = null;
   }
 
   node(env: Env): EdgeNode {
@@ -122,14 +125,20 @@ export class EdgeNode {
     const pointer = await this.pointer();
     if (!pointer) throw new NoModelError();
     const previous = this.runtime.serving;
+    const missing = this.runtime.notVisible;
     try {
-      return {
-        pointer,
-        version: pointer.version,
-        ...(await this.load(pointer.version, pointer.onnx_sha256)),
-      };
+      if (missing?.version === pointer.version && Date.now() - missing.at < POINTER_TTL_MS) {
+        throw new NotVisibleError(`model ${pointer.version} is active but not in KV (yet)`);
+      }
+      const loaded = await this.load(pointer.version, pointer.onnx_sha256);
+      this.runtime.notVisible = null;
+      return { pointer, version: pointer.version, ...loaded };
     } catch (err) {
       if (!(err instanceof NotVisibleError)) throw err;
+      if (missing?.version !== pointer.version || Date.now() - missing.at >= POINTER_TTL_MS) {
+        this.runtime.notVisible = { version: pointer.version, at: Date.now() };
+        console.warn(`${err.message}: the previous version keeps answering`);
+      }
       const candidates = [
         ...(previous && previous.version !== pointer.version ? [previous.version] : []),
         ...pointer.history.filter((v) => v !== previous?.version),
@@ -140,7 +149,6 @@ export class EdgeNode {
             version,
             version === previous?.version ? previous.sha256 : undefined,
           );
-          console.warn(`${err.message}: ${version} keeps answering`);
           return { pointer, version, ...loaded };
         } catch (fallbackErr) {
           if (!(fallbackErr instanceof NotVisibleError)) throw fallbackErr;

@@ -66,7 +66,8 @@ describe('models in KV', () => {
 
     // The artifact becomes visible: the next pointer read switches to v2.
     await env.MODELS.put(artifactKey(v2.card.onnx_sha256), v2.onnx);
-    here.pointer = null;
+    here.pointer = null; // the cached pointer and the "not visible" note expired
+    here.notVisible = null;
     const [after] = await b.predict([EXAMPLE_FEATURES], ctx);
     expect(after!.model_version).toBe('v2');
     expect(after!.probability).toBeCloseTo(p2, 6);
