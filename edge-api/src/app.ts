@@ -123,7 +123,15 @@ const routes = {
     method: 'get',
     path: '/healthz',
     summary: 'Liveness and node status',
-    responses: ok(z.looseObject({ status: z.enum(['ok', 'degraded']) }), 'Status, D1, model and sync state'),
+    responses: ok(
+      z.looseObject({
+        status: z.enum(['ok', 'degraded']),
+        dead_letters: z
+          .object({ predictions: z.number().int(), feedback: z.number().int() })
+          .describe('Rows the sync server refused, kept here with its reason: GET /admin/dead-letters'),
+      }),
+      'Status, D1, model, sync state and dead letters',
+    ),
   }),
   livez: createRoute({
     method: 'get',
