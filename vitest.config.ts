@@ -3,6 +3,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['core', 'cli', 'edge-api', 'sync-server', 'desktop', 'test', 'test-support'],
+    projects: [
+      'core',
+      'cli',
+      'edge-api',
+      'edge-api/vitest.ort.config.ts',
+      'sync-server',
+      'desktop',
+      'test',
+      'test-support',
+    ],
   },
 });

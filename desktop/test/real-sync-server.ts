@@ -1,10 +1,9 @@
-// The REAL sync server (sync-server/src/server.ts) as a child process for the desktop's tests and bench: PGlite in
-// a temp dir, or a fresh PostgreSQL database when DATABASE_URL is set; real trained models, aliases, nodes and a
-// Telco prediction log seeded through the public API. stop()/kill()/restart() take it away and bring it back.
+// The REAL sync server (spawned by @pmm/sync-server/test-server: PGlite in a temp dir, or a scratch PostgreSQL
+// database when DATABASE_URL is set) for the desktop's tests and bench, with real trained models, aliases, nodes
+// and a Telco prediction log seeded through the public API. stop()/kill()/restart() take it away and back.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseCsv, toFeatureRows } from '@pmm/core/data';
@@ -12,7 +11,11 @@ import type { ModelCard } from '@pmm/core/model';
 import { createLitePredictor } from '@pmm/core/onnx';
 import { createTraffic } from '@pmm/core/simulate';
 import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
-import { createScratchDatabase } from '@pmm/sync-server/scratch-database';
+import {
+  type RealSyncServer,
+  type StartOptions as SyncServerOptions,
+  startRealSyncServer as startSyncServer,
+} from '@pmm/sync-server/test-server';
 import { telcoCsvPath } from '@pmm/test-support';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -71,212 +74,13 @@ export async function trainModels(
 // ---------------------------------------------------------------------------------------------------------------
 // The server process.
 
-export type StoreInfo =
-  | { readonly kind: 'pglite'; readonly dir: string }
-  | { readonly kind: 'postgres'; readonly url: string; readonly database: string };
+export type { RealSyncServer, RequestOptions, StoreInfo } from '@pmm/sync-server/test-server';
 
-export interface RequestOptions {
-  /** Bearer token: admin unless given; null sends none. */
-  readonly token?: string | null;
-  readonly json?: unknown;
-  readonly headers?: Record<string, string>;
-}
+export type StartOptions = Omit<SyncServerOptions, 'adminToken' | 'readToken' | 'name'>;
 
-export interface RealSyncServer {
-  /** `http://127.0.0.1:<port>`: the same across restarts (unless `restart({ port })` says otherwise). */
-  readonly url: string;
-  readonly port: number;
-  readonly store: StoreInfo;
-  readonly running: boolean;
-  /** Everything the current (or last) process printed. */
-  output(): string;
-  /** A request to the running server (admin token unless `token` says otherwise). */
-  request(method: string, pathAndQuery: string, options?: RequestOptions): Promise<Response>;
-  /** `request` that throws unless the status is 2xx, returning the JSON body. */
-  call<T = unknown>(method: string, pathAndQuery: string, options?: RequestOptions): Promise<T>;
-  /** SIGTERM and wait for the exit (the server closes its connections, then the database). */
-  stop(): Promise<void>;
-  /** SIGKILL and wait for the exit (a crash: nothing is closed). */
-  kill(): Promise<void>;
-  /** Starts it again on the same store; on the same port unless `port` is given (0: any free port). */
-  restart(options?: { port?: number }): Promise<void>;
-  /** Stops the process and deletes the store. */
-  close(): Promise<void>;
-}
-
-export interface StartOptions {
-  /** Extra environment for the server (e.g. PMM_SHAPE_PAGE_ROWS). */
-  readonly env?: Record<string, string>;
-  /** PostgreSQL to create a scratch database on; default process.env.DATABASE_URL; null forces PGlite. */
-  readonly databaseUrl?: string | null;
-  readonly readyTimeoutMs?: number;
-}
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-  output: string;
-}
-
-async function createStore(databaseUrl: string | undefined): Promise<{
-  info: StoreInfo;
-  env: Record<string, string>;
-  drop(): Promise<void>;
-}> {
-  const root = await mkdtemp(path.join(tmpdir(), 'pmm-desktop-sync-'));
-  if (databaseUrl) {
-    const scratch = await createScratchDatabase(databaseUrl, 'pmm_desktop');
-    return {
-      info: { kind: 'postgres', url: scratch.url, database: scratch.name },
-      env: { PMM_HOME: root, DATABASE_URL: scratch.url },
-      drop: async () => {
-        await scratch.drop();
-        await rm(root, { recursive: true, force: true });
-      },
-    };
-  }
-  const dir = path.join(root, 'db');
-  return {
-    info: { kind: 'pglite', dir },
-    env: { PMM_HOME: root, PMM_DB_DIR: dir },
-    drop: () => rm(root, { recursive: true, force: true }),
-  };
-}
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-function spawnServer(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: path.join(REPO, 'sync-server'),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  const running: Running = {
-    child,
-    output: '',
-    exited: new Promise<void>((resolve) =>
-      child.once('exit', () => {
-        live.delete(child);
-        resolve();
-      }),
-    ),
-  };
-  child.stdout!.on('data', (d) => (running.output += d));
-  child.stderr!.on('data', (d) => (running.output += d));
-  return running;
-}
-
-/** Starts the real sync server on a fresh store and waits until `/ready` answers 200. */
-export async function startRealSyncServer(options: StartOptions = {}): Promise<RealSyncServer> {
-  const databaseUrl =
-    options.databaseUrl === null ? undefined : (options.databaseUrl ?? process.env['DATABASE_URL']);
-  const store = await createStore(databaseUrl || undefined);
-  const baseEnv: Record<string, string> = {
-    HOST: '127.0.0.1',
-    PMM_ADMIN_TOKEN: ADMIN_TOKEN,
-    PMM_READ_TOKEN: READ_TOKEN,
-    // Seeded nodes point at nowhere: give up on pushing to them at once.
-    PMM_PUSH_MAX_ATTEMPTS: '1',
-    PMM_PUSH_TIMEOUT_MS: '1000',
-    // Nothing inherited decides the store or puts the shapes behind an Electric proxy.
-    DATABASE_URL: '',
-    PMM_DB_DIR: '',
-    ELECTRIC_URL: '',
-    ...store.env,
-    ...options.env,
-  };
-  let current: Running | null = null;
-  let port = 0;
-  let lastOutput = '';
-
-  const launch = async (wanted: number): Promise<void> => {
-    const proc = spawnServer({ ...baseEnv, PORT: String(wanted) });
-    current = proc;
-    let ended = false;
-    void proc.exited.then(() => (ended = true));
-    const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
-    let url: string | undefined;
-    while (Date.now() < deadline && !ended) {
-      url ??= /listening on (http:\/\/\S+)/.exec(proc.output)?.[1];
-      if (url) {
-        const ready = await fetch(`${url}/ready`).catch(() => null);
-        if (ready?.status === 200) {
-          port = Number(new URL(url).port);
-          return;
-        }
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    proc.child.kill('SIGKILL');
-    await proc.exited;
-    current = null;
-    throw new Error(`the sync server did not become ready:\n${proc.output}`);
-  };
-
-  const end = async (signal: NodeJS.Signals) => {
-    const proc = current;
-    if (!proc) return;
-    current = null;
-    proc.child.kill(signal);
-    await proc.exited;
-    lastOutput = proc.output;
-  };
-
-  try {
-    await launch(0);
-  } catch (err) {
-    await store.drop();
-    throw err;
-  }
-  const fixedPort = port;
-
-  const request = (method: string, pathAndQuery: string, o: RequestOptions = {}) => {
-    const headers: Record<string, string> = { ...o.headers };
-    const token = o.token === undefined ? ADMIN_TOKEN : o.token;
-    if (token !== null) headers['authorization'] = `Bearer ${token}`;
-    let body: string | undefined;
-    if (o.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(o.json);
-    }
-    return fetch(`http://127.0.0.1:${port}${pathAndQuery}`, { method, headers, body });
-  };
-
-  const server: RealSyncServer = {
-    get url() {
-      return `http://127.0.0.1:${fixedPort}`;
-    },
-    get port() {
-      return fixedPort;
-    },
-    store: store.info,
-    get running() {
-      return current !== null;
-    },
-    output: () => (current as Running | null)?.output ?? lastOutput,
-    request,
-    async call<T>(method: string, pathAndQuery: string, o: RequestOptions = {}): Promise<T> {
-      const response = await request(method, pathAndQuery, o);
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${pathAndQuery}: ${response.status} ${text}`);
-      return (text ? JSON.parse(text) : null) as T;
-    },
-    stop: () => end('SIGTERM'),
-    kill: () => end('SIGKILL'),
-    async restart(o = {}) {
-      await end('SIGTERM');
-      await launch(o.port ?? fixedPort);
-    },
-    async close() {
-      await end('SIGTERM');
-      await store.drop();
-    },
-  };
-  return server;
+/** Starts the real sync server (`@pmm/sync-server/test-server`) with the desktop tests' tokens. */
+export function startRealSyncServer(options: StartOptions = {}): Promise<RealSyncServer> {
+  return startSyncServer({ ...options, adminToken: ADMIN_TOKEN, readToken: READ_TOKEN, name: 'pmm_desktop' });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

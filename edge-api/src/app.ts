@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { requireBearer } from './auth';
 import { MAX_BODY_BYTES, MAX_MODEL_UPLOAD_BYTES, readJsonBody } from './body';
+import type { EdgeNode, Runtime } from './edge-node';
 import { ConfigError, type Env } from './env';
 import {
   ApiError,
@@ -18,7 +19,6 @@ import {
   ValidationError,
 } from './errors';
 import { modelCardSchema } from './model-card';
-import type { EdgeNode, Runtime } from './node';
 
 type AppEnv = { Bindings: Env; Variables: { node: EdgeNode } };
 
@@ -50,6 +50,39 @@ const installRequestSchema = z.strictObject({
   model: modelCardSchema.describe('model.json (ModelCard) of the version to install'),
   onnx_base64: z.string().min(1).describe('model.onnx, base64'),
 });
+
+const deadLettersQuerySchema = z.object({
+  kind: z.enum(['prediction', 'feedback']).describe('Which log: predictions or their outcomes'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const deadLetterFields = {
+  prediction_id: z.uuid(),
+  created_at: z.string().describe('When the row was logged'),
+  dead_at: z.string().describe('When the centre refused it'),
+  reason: z.string().describe("The centre's reason: the field and its message"),
+};
+
+const deadLettersSchema = z
+  .object({
+    kind: z.enum(['prediction', 'feedback']),
+    total: z.number().int().describe('Dead letters of this kind in all'),
+    rows: z.array(
+      z.union([
+        z.object({
+          ...deadLetterFields,
+          node_id: z.string(),
+          model_version: z.string(),
+          features: z.record(z.string(), z.unknown()),
+          probability: z.number(),
+          label: z.union([z.literal(0), z.literal(1)]),
+        }),
+        z.object({ ...deadLetterFields, outcome: z.union([z.literal(0), z.literal(1)]) }),
+      ]),
+    ),
+  })
+  .openapi('DeadLetters');
 
 const errors = (...statuses: number[]) =>
   Object.fromEntries(
@@ -90,7 +123,15 @@ const routes = {
     method: 'get',
     path: '/healthz',
     summary: 'Liveness and node status',
-    responses: ok(z.looseObject({ status: z.enum(['ok', 'degraded']) }), 'Status, D1, model and sync state'),
+    responses: ok(
+      z.looseObject({
+        status: z.enum(['ok', 'degraded']),
+        dead_letters: z
+          .object({ predictions: z.number().int(), feedback: z.number().int() })
+          .describe('Rows the sync server refused, kept here with its reason: GET /admin/dead-letters'),
+      }),
+      'Status, D1, model, sync state and dead letters',
+    ),
   }),
   livez: createRoute({
     method: 'get',
@@ -192,12 +233,25 @@ const routes = {
         z.object({
           predictions_sent: z.number().int(),
           feedback_sent: z.number().int(),
+          predictions_dead_lettered: z.number().int(),
+          feedback_dead_lettered: z.number().int(),
           complete: z.boolean(),
           error: z.string().nullable(),
         }),
-        'What was shipped; complete = nothing left waiting',
+        'What the centre stored, what it refused (now dead letters); complete = nothing left waiting',
       ),
       ...errors(401),
+    },
+  }),
+  deadLetters: createRoute({
+    method: 'get',
+    path: '/admin/dead-letters',
+    summary: 'Rows the sync server refused, with its reason: kept here, never sent again, oldest first',
+    security: bearer,
+    request: { query: deadLettersQuerySchema },
+    responses: {
+      ...ok(deadLettersSchema, 'One page of dead letters and how many there are of that kind'),
+      ...errors(401, 422),
     },
   }),
 };
@@ -254,8 +308,8 @@ export function createApp(runtime: Runtime) {
     const node = c.get('node');
     const reason = await node.notReadyReason();
     if (reason) throw new UnavailableError('not_ready', reason);
-    const { pointer } = await node.activeModel();
-    return c.json({ ready: true as const, model_version: pointer.version }, 200);
+    const { version } = await node.activeModel();
+    return c.json({ ready: true as const, model_version: version }, 200);
   });
 
   app.openapi(routes.predict, async (c) => {
@@ -284,6 +338,11 @@ export function createApp(runtime: Runtime) {
   app.openapi(routes.rollback, async (c) => c.json(await c.get('node').rollback(), 200));
 
   app.openapi(routes.sync, async (c) => c.json(await c.get('node').sync(), 200));
+
+  app.openapi(routes.deadLetters, async (c) => {
+    const { kind, limit, offset } = c.req.valid('query');
+    return c.json(await c.get('node').deadLetters(kind, limit, offset), 200);
+  });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -1,7 +1,7 @@
 // Builds the Workers handler (HTTP + Cron Trigger) around a runtime; each build entry picks its engine.
 import { createApp } from './app';
+import type { Runtime } from './edge-node';
 import type { Env } from './env';
-import type { Runtime } from './node';
 
 export function createWorker(runtime: Runtime): ExportedHandler<Env> {
   const app = createApp(runtime);

@@ -1,9 +1,12 @@
-// Installed models in KV: one card and one artifact per version, and a single pointer key naming the active one.
+// Installed models in KV: artifacts under their sha256, one card per version, and one pointer naming the active one.
+// KV is eventually consistent across locations: a reader may see the pointer before the artifact it names, so the
+// artifact and card are written first and readers fall back to a version they can load (EdgeNode.activeModel).
 import type { ModelCard } from '@pmm/core/model';
 
 /** The pointer is written last, in one put: activation (and rollback) is atomic. */
 export interface ActivePointer {
   readonly version: string;
+  /** The artifact's key: `artifacts/<onnx_sha256>`. */
   readonly onnx_sha256: string;
   readonly activated_at: string;
   /** Versions active before this one, most recent first: rollback targets. */
@@ -12,15 +15,13 @@ export interface ActivePointer {
   readonly rolled_back: readonly string[];
 }
 
-export interface StoredModel {
-  readonly card: ModelCard;
-  readonly onnx: Uint8Array;
-}
-
 const POINTER_KEY = 'models/active';
 const HISTORY_LIMIT = 10;
 const cardKey = (version: string) => `models/${version}/card`;
-const onnxKey = (version: string) => `models/${version}/onnx`;
+/** Content-addressed: the same bytes always live under the same key, so a key once visible never changes. */
+export const artifactKey = (sha256: string) => `artifacts/${sha256}`;
+/** Where installs before content addressing put the artifact; still read so an upgrade keeps serving. */
+const legacyArtifactKey = (version: string) => `models/${version}/onnx`;
 
 export class ModelStore {
   constructor(private readonly kv: KVNamespace) {}
@@ -33,17 +34,17 @@ export class ModelStore {
     return this.kv.get<ModelCard>(cardKey(version), 'json');
   }
 
-  async load(version: string): Promise<StoredModel | null> {
-    const [card, onnx] = await Promise.all([
-      this.card(version),
-      this.kv.get(onnxKey(version), 'arrayBuffer'),
-    ]);
-    return card && onnx ? { card, onnx: new Uint8Array(onnx) } : null;
+  /** The artifact of `version` with this sha256; null while it is not visible here (or never was written). */
+  async artifact(version: string, sha256: string): Promise<Uint8Array | null> {
+    const bytes =
+      (await this.kv.get(artifactKey(sha256), 'arrayBuffer')) ??
+      (await this.kv.get(legacyArtifactKey(version), 'arrayBuffer'));
+    return bytes ? new Uint8Array(bytes) : null;
   }
 
-  /** Stores the artifact and card, then points `active` at it; the previous version stays for rollback. */
+  /** Stores the artifact (under its sha256) and the card, then points `active` at it; the previous stays for rollback. */
   async install(card: ModelCard, onnx: Uint8Array, at: string): Promise<ActivePointer> {
-    await this.kv.put(onnxKey(card.version), onnx);
+    await this.kv.put(artifactKey(card.onnx_sha256), onnx);
     await this.kv.put(cardKey(card.version), JSON.stringify(card));
     const current = await this.active();
     const history = current

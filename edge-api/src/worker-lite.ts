@@ -1,6 +1,6 @@
 // Workers entry, lite engine: pmm's pure-TS ONNX evaluator, no ONNX Runtime in the bundle (`wrangler deploy --env lite`).
 import { createLitePredictor } from '@pmm/core/onnx';
+import { Runtime } from './edge-node';
 import { createWorker } from './entry';
-import { Runtime } from './node';
 
 export default createWorker(new Runtime('lite', createLitePredictor));

@@ -1,6 +1,7 @@
 // Workers entry, default engine: ONNX Runtime Web (WASM, single thread, no proxy worker).
+
+import { Runtime } from './edge-node';
 import { createWorker } from './entry';
-import { Runtime } from './node';
 import { createWorkerOrtPredictor } from './ort-engine';
 
 export default createWorker(new Runtime('ort', createWorkerOrtPredictor));

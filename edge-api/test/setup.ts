@@ -1,7 +1,7 @@
 // Runs before each test file inside workerd: applies edge-api/migrations, and empties D1 and KV before each test.
 import { applyD1Migrations } from 'cloudflare:test';
 import { beforeEach } from 'vitest';
-import { Runtime } from '../src/node';
+import { Runtime } from '../src/edge-node';
 import { env } from './env';
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

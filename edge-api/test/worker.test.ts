@@ -1,7 +1,9 @@
 // The HTTP API and the Cron Trigger of the lite build (src/worker-lite.ts), driven inside workerd with real D1/KV.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { LogStore } from '../src/log-store';
 import worker from '../src/worker-lite';
+import { centre } from './centre';
 import { env } from './env';
 import { ADMIN_TOKEN, artifact, artifactFailingCanary, EXAMPLE_FEATURES, installBody } from './fixtures';
 
@@ -112,6 +114,7 @@ describe('status routes', () => {
         '/admin/models',
         '/admin/models/rollback',
         '/admin/sync',
+        '/admin/dead-letters',
       ]),
     );
     const predictBody = doc.body.paths['/api/v1/predict'].post.requestBody.content['application/json'].schema;
@@ -331,8 +334,59 @@ describe('admin', () => {
     );
   });
 
+  it('GET /admin/dead-letters lists refused rows with the reason, page by page; /healthz counts them', async () => {
+    await install('v1');
+    const p = await call('POST', '/api/v1/predict/batch', {
+      json: { rows: [EXAMPLE_FEATURES, EXAMPLE_FEATURES, EXAMPLE_FEATURES] },
+    });
+    const ids: string[] = p.body.predictions.map((r: { prediction_id: string }) => r.prediction_id);
+    await call('POST', '/api/v1/feedback', { json: { prediction_id: ids[2], outcome: 1 } });
+    const logs = new LogStore(env.DB);
+    await logs.markPredictionsDead(
+      [
+        { prediction_id: ids[0]!, reason: 'rejected by the centre: node_id: a' },
+        { prediction_id: ids[2]!, reason: 'rejected by the centre: node_id: b' },
+      ],
+      '2026-11-30T00:00:00.000Z',
+    );
+
+    expect((await call('GET', '/healthz')).body).toMatchObject({
+      dead_letters: { predictions: 2, feedback: 1 },
+      sync: { pending_predictions: 1, pending_feedback: 0 },
+    });
+    expectError(await call('GET', '/admin/dead-letters?kind=prediction'), 401, 'unauthorized');
+    expectError(await call('GET', '/admin/dead-letters?kind=outcome', { admin: true }), 422);
+    expectError(await call('GET', '/admin/dead-letters?kind=prediction&limit=0', { admin: true }), 422);
+
+    const page1 = await call('GET', '/admin/dead-letters?kind=prediction&limit=1', { admin: true });
+    expect(page1.status).toBe(200);
+    const page2 = await call('GET', '/admin/dead-letters?kind=prediction&limit=1&offset=1', { admin: true });
+    expect(page1.body.total).toBe(2);
+    expect([...page1.body.rows, ...page2.body.rows].map((r: { reason: string }) => r.reason).sort()).toEqual([
+      'rejected by the centre: node_id: a',
+      'rejected by the centre: node_id: b',
+    ]);
+    expect(page1.body.rows[0]).toMatchObject({
+      dead_at: '2026-11-30T00:00:00.000Z',
+      node_id: 'edge-test',
+      model_version: 'v1',
+      features: EXAMPLE_FEATURES,
+    });
+    const feedback = await call('GET', '/admin/dead-letters?kind=feedback', { admin: true });
+    expect(feedback.body).toMatchObject({
+      kind: 'feedback',
+      total: 1,
+      rows: [
+        {
+          prediction_id: ids[2],
+          outcome: 1,
+          reason: 'its prediction is a dead letter: rejected by the centre: node_id: b',
+        },
+      ],
+    });
+  });
+
   it('POST /admin/sync and the Cron Trigger ship the waiting logs to the sync server', async () => {
-    await fetch(`${env.SYNC_URL}/__reset`, { method: 'POST' });
     await install('v1');
     const p = await call('POST', '/api/v1/predict/batch', {
       json: { rows: [EXAMPLE_FEATURES, EXAMPLE_FEATURES] },
@@ -343,16 +397,17 @@ describe('admin', () => {
     await call('POST', '/api/v1/feedback', {
       json: { prediction_id: p.body.predictions[0].prediction_id, outcome: 1 },
     });
-    await call('POST', '/api/v1/predict', { json: { features: EXAMPLE_FEATURES } });
+    const single = await call('POST', '/api/v1/predict', { json: { features: EXAMPLE_FEATURES } });
     const ctx = createExecutionContext();
     await worker.scheduled!(createScheduledController({ cron: '*/1 * * * *' }), env, ctx);
     await waitOnExecutionContext(ctx);
-    const state = await (await fetch(`${env.SYNC_URL}/__state`)).json<{
-      prediction_ids: string[];
-      feedback: object;
-    }>();
-    expect(state.prediction_ids).toHaveLength(3);
-    expect(Object.keys(state.feedback)).toEqual([p.body.predictions[0].prediction_id]);
+    const ids: string[] = [
+      ...p.body.predictions.map((r: { prediction_id: string }) => r.prediction_id),
+      single.body.prediction_id,
+    ];
+    const stored = await centre.predictions();
+    for (const id of ids) expect(stored.get(id)?.['node_id']).toBe('edge-test');
+    expect((await centre.feedback()).get(ids[0]!)?.['outcome']).toBe('1');
     expect((await call('GET', '/healthz')).body.sync).toMatchObject({
       pending_predictions: 0,
       pending_feedback: 0,

@@ -73,7 +73,7 @@ describe('crash safety', () => {
         node_id: 'edge-crash',
         rows,
       });
-      expect(await response.json()).toEqual({ accepted: 0, duplicates: 500, rejected: [] });
+      expect(await response.json()).toEqual({ accepted: 0, duplicates: 500, rejected: [], conflicts: [] });
     }
     const health = (await (await fetch(`${second.url}/healthz`)).json()) as {
       counts: { predictions: number };

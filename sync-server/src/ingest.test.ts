@@ -1,6 +1,6 @@
 // Ingest: idempotent by prediction id, concurrent edges, partial batches, feedback, limits and node contact.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rows } from './db/client';
 import type { IngestResult } from './ingest';
 import {
@@ -37,15 +37,67 @@ describe('POST /v1/ingest/predictions', () => {
     const batch = Array.from({ length: 500 }, () => predictionRow('edge-a'));
     const first = await ingest('predictions', 'edge-a', batch);
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ accepted: 500, duplicates: 0, rejected: [] });
+    expect(await first.json()).toEqual({ accepted: 500, duplicates: 0, rejected: [], conflicts: [] });
     const second = await ingest('predictions', 'edge-a', batch);
-    expect(await second.json()).toEqual({ accepted: 0, duplicates: 500, rejected: [] });
+    expect(await second.json()).toEqual({ accepted: 0, duplicates: 500, rejected: [], conflicts: [] });
     expect((await storedIds('edge-a')).size).toBe(500);
+  });
+
+  it('keeps the first row of an id sent again with other content, and counts and logs it as a conflict', async () => {
+    const metric = async () =>
+      Number(
+        /^pmm_ingest_conflicts_total\{kind="predictions"\} (\d+)$/m.exec(
+          await (await server.call('GET', '/metrics', { token: null })).text(),
+        )![1],
+      );
+    const before = await metric();
+    const p = predictionRow('edge-a', { probability: 0.42 });
+    await ingest('predictions', 'edge-a', [p]);
+    const q = predictionRow('edge-a', { label: 0 });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const response = await ingest('predictions', 'edge-a', [
+        // The same content, the time written in another offset and the features in another key order.
+        {
+          ...p,
+          created_at: new Date(Date.parse(p.created_at)).toISOString().replace('Z', '+00:00'),
+          features: Object.fromEntries(Object.entries(p.features).reverse()),
+        },
+        { ...p, probability: 0.9 },
+        q,
+        { ...q, label: 1 },
+      ]);
+      const result = (await response.json()) as IngestResult;
+      expect(result).toMatchObject({ accepted: 1, duplicates: 1, rejected: [] });
+      expect(result.conflicts.map((c) => [c.index, c.path])).toEqual([
+        [1, 'prediction_id'],
+        [3, 'prediction_id'],
+      ]);
+      const logged = warn.mock.calls.map((c) => String(c[0])).find((l) => l.includes('ingest_conflict'));
+      expect(JSON.parse(logged!)).toMatchObject({
+        node_id: 'edge-a',
+        conflicts: 2,
+        prediction_ids: [p.prediction_id, q.prediction_id],
+      });
+    } finally {
+      warn.mockRestore();
+    }
+    const stored = await rows<{ id: string; probability: number; label: number }>(
+      server.database.db,
+      sql`select prediction_id::text as id, probability, label from predictions
+          where prediction_id in (${p.prediction_id}::uuid, ${q.prediction_id}::uuid)`,
+    );
+    expect(Object.fromEntries(stored.map((r) => [r.id, [r.probability, r.label]]))).toEqual({
+      [p.prediction_id]: [0.42, 0],
+      [q.prediction_id]: [0.42, 0],
+    });
+    expect(await metric()).toBe(before + 2);
   });
 
   it('ends with exactly the union when four edges send overlapping batches at once', async () => {
     // One pool of ids, each shipped by two edges in different batches: 4 × 3 batches of 400 over 1,200 ids.
     const pool = Array.from({ length: 1200 }, () => predictionRow('edge-b'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {}); // the conflict log lines
     const senders = ['edge-b', 'edge-c', 'edge-d', 'edge-b'];
     const requests: Promise<Response>[] = [];
     senders.forEach((node, s) => {
@@ -56,10 +108,14 @@ describe('POST /v1/ingest/predictions', () => {
       }
     });
     const results = await Promise.all(requests.map(async (r) => (await (await r).json()) as IngestResult));
+    warn.mockRestore();
     const accepted = results.reduce((n, r) => n + r.accepted, 0);
     const duplicates = results.reduce((n, r) => n + r.duplicates, 0);
+    // An id shipped by two different edges is a conflict (its node_id differs), by one edge twice a duplicate.
+    const conflicts = results.reduce((n, r) => n + r.conflicts.length, 0);
     expect(accepted).toBe(1200);
-    expect(accepted + duplicates).toBe(12 * 400);
+    expect(conflicts).toBeGreaterThan(0);
+    expect(accepted + duplicates + conflicts).toBe(12 * 400);
     const [count] = await rows<{ n: number }>(
       server.database.db,
       sql`select count(*)::int as n from predictions where prediction_id = any(${sql.param(pool.map((p) => p.prediction_id))}::uuid[])`,
@@ -183,7 +239,7 @@ describe('POST /v1/ingest/predictions', () => {
   it('takes 5,000 rows in one request', async () => {
     const batch = Array.from({ length: 5000 }, () => predictionRow('edge-d'));
     const response = await ingest('predictions', 'edge-d', batch);
-    expect(await response.json()).toEqual({ accepted: 5000, duplicates: 0, rejected: [] });
+    expect(await response.json()).toEqual({ accepted: 5000, duplicates: 0, rejected: [], conflicts: [] });
   });
 });
 
@@ -214,12 +270,12 @@ describe('POST /v1/ingest/feedback', () => {
     const again = await ingest('feedback', 'edge-a', [
       feedbackRow(p1.prediction_id, { outcome: 0, created_at: '2030-01-01T00:00:00Z' }),
     ]);
-    expect(await again.json()).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+    expect(await again.json()).toEqual({ accepted: 0, duplicates: 1, rejected: [], conflicts: [] });
     const later = await ingest('feedback', 'edge-a', [
       feedbackRow(p1.prediction_id, { outcome: 1, created_at: '2030-01-02T00:00:00Z' }),
       feedbackRow(p2.prediction_id, { outcome: 0, created_at: '2000-01-01T00:00:00Z' }),
     ]);
-    expect(await later.json()).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(await later.json()).toEqual({ accepted: 1, duplicates: 1, rejected: [], conflicts: [] });
     const stored = await rows<{ id: string; outcome: number; seq: string }>(
       server.database.db,
       sql`select prediction_id::text as id, outcome, seq::text as seq from feedback

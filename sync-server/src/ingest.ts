@@ -3,9 +3,10 @@ import { toFieldIssues } from '@pmm/core/schema';
 import {
   type IngestFeedbackRow,
   type IngestPredictionRow,
+  type IngestResult,
+  type IngestRowProblem,
   ingestFeedbackRowSchema,
   ingestPredictionRowSchema,
-  ingestResponseSchema,
 } from '@pmm/core/sync';
 import { z } from 'zod';
 import type { Db } from './db/client';
@@ -28,16 +29,9 @@ export const ingestRequestSchema = z.strictObject({
   rows: z.array(z.unknown()).min(1).max(MAX_INGEST_ROWS),
 });
 
-export const rejectedRowSchema = z.object({
-  index: z.number().int().min(0),
-  path: z.string(),
-  message: z.string(),
-});
-export type RejectedRow = z.infer<typeof rejectedRowSchema>;
+type RejectedRow = IngestRowProblem;
 
-/** core's `ingestResponseSchema` plus the rows refused (one entry per row, its first problem). */
-export const ingestResultSchema = ingestResponseSchema.extend({ rejected: z.array(rejectedRowSchema) });
-export type IngestResult = z.infer<typeof ingestResultSchema>;
+export { type IngestResult, ingestResultSchema } from '@pmm/core/sync';
 
 function validateRows<T extends { prediction_id: string }>(
   schema: z.ZodType<T>,
@@ -66,6 +60,27 @@ function checkCreatedAt(createdAt: string): RejectedRow | null {
     : { index: 0, path: 'created_at', message: 'must be 1900-01-01 or later' };
 }
 
+/** Two rows under one prediction id say the same thing (time as an instant, features whatever their key order). */
+function sameContent(a: IngestPredictionRow, b: IngestPredictionRow): boolean {
+  const features = (f: IngestPredictionRow['features']) =>
+    JSON.stringify(Object.entries(f).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+  return (
+    Date.parse(a.created_at) === Date.parse(b.created_at) &&
+    a.node_id === b.node_id &&
+    a.model_version === b.model_version &&
+    a.probability === b.probability &&
+    a.label === b.label &&
+    features(a.features) === features(b.features)
+  );
+}
+
+const CONFLICT_MESSAGE = 'already stored with different content (the first is kept)';
+
+/**
+ * Stores the valid rows new to the centre. A row whose id is stored (or earlier in the batch) with the same
+ * content is a duplicate; with different content it is a conflict: the first is kept, the row is named in
+ * `conflicts` and logged, since it means a client bug or an attack.
+ */
 export async function ingestPredictions(
   db: Db,
   nodeId: string,
@@ -79,16 +94,48 @@ export async function ingestPredictions(
     }
     return checkCreatedAt(row.created_at);
   });
-  const accepted = await insertPredictions(
+  const conflicts: RejectedRow[] = [];
+  const first = new Map<string, { index: number; row: IngestPredictionRow }>();
+  for (const v of valid) {
+    const seen = first.get(v.row.prediction_id);
+    if (!seen) first.set(v.row.prediction_id, v);
+    else if (!sameContent(seen.row, v.row))
+      conflicts.push({ index: v.index, path: 'prediction_id', message: CONFLICT_MESSAGE });
+  }
+  const unique = [...first.values()];
+  const stored = await insertPredictions(
     db,
-    valid.map((v) => v.row),
+    unique.map((v) => v.row),
   );
+  for (const v of unique) {
+    if (stored.conflicts.has(v.row.prediction_id))
+      conflicts.push({ index: v.index, path: 'prediction_id', message: CONFLICT_MESSAGE });
+  }
+  conflicts.sort((a, b) => a.index - b.index);
+  if (conflicts.length > 0) {
+    const ids = conflicts.slice(0, 10).map((c) => (rows[c.index] as IngestPredictionRow).prediction_id);
+    console.warn(
+      JSON.stringify({
+        event: 'ingest_conflict',
+        node_id: nodeId,
+        conflicts: conflicts.length,
+        prediction_ids: ids,
+      }),
+    );
+  }
   let newest: IngestPredictionRow | undefined;
-  for (const { row } of valid) {
+  const conflicting = new Set(conflicts.map((c) => c.index));
+  for (const { index, row } of valid) {
+    if (conflicting.has(index)) continue;
     if (!newest || Date.parse(row.created_at) >= Date.parse(newest.created_at)) newest = row;
   }
   await touchNode(db, nodeId, newest ? { version: newest.model_version, at: newest.created_at } : null);
-  return { accepted, duplicates: valid.length - accepted, rejected };
+  return {
+    accepted: stored.inserted,
+    duplicates: valid.length - stored.inserted - conflicts.length,
+    rejected,
+    conflicts,
+  };
 }
 
 /**
@@ -127,5 +174,5 @@ export async function ingestFeedback(
   rejected.sort((a, b) => a.index - b.index);
   const accepted = await upsertFeedback(db, [...latest.values()]);
   if (nodeId !== null) await touchNode(db, nodeId, null);
-  return { accepted, duplicates: matched - accepted, rejected };
+  return { accepted, duplicates: matched - accepted, rejected, conflicts: [] };
 }

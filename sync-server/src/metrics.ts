@@ -8,13 +8,19 @@ export class IngestCounters {
   readonly accepted: Record<IngestKind, number> = { predictions: 0, feedback: 0 };
   readonly duplicates: Record<IngestKind, number> = { predictions: 0, feedback: 0 };
   readonly rejected: Record<IngestKind, number> = { predictions: 0, feedback: 0 };
+  /** Rows whose id was stored with different content (the stored row was kept). */
+  readonly conflicts: Record<IngestKind, number> = { predictions: 0, feedback: 0 };
   readonly requests: Record<IngestKind, number> = { predictions: 0, feedback: 0 };
 
-  add(kind: IngestKind, result: { accepted: number; duplicates: number; rejected: number }): void {
+  add(
+    kind: IngestKind,
+    result: { accepted: number; duplicates: number; rejected: number; conflicts?: number },
+  ): void {
     this.requests[kind]++;
     this.accepted[kind] += result.accepted;
     this.duplicates[kind] += result.duplicates;
     this.rejected[kind] += result.rejected;
+    this.conflicts[kind] += result.conflicts ?? 0;
   }
 }
 
@@ -63,6 +69,12 @@ export function renderMetrics(counters: IngestCounters, snapshot: MetricsSnapsho
   for (const kind of kinds) out.sample('pmm_ingest_duplicates_total', { kind }, counters.duplicates[kind]);
   out.family('pmm_ingest_rejected_total', 'counter', 'Ingested rows refused by validation, by kind.');
   for (const kind of kinds) out.sample('pmm_ingest_rejected_total', { kind }, counters.rejected[kind]);
+  out.family(
+    'pmm_ingest_conflicts_total',
+    'counter',
+    'Ingested rows whose id was already stored with different content (the first was kept), by kind.',
+  );
+  for (const kind of kinds) out.sample('pmm_ingest_conflicts_total', { kind }, counters.conflicts[kind]);
 
   out.family('pmm_node_sync_lag_seconds', 'gauge', 'Seconds since each edge node last shipped logs.');
   for (const node of snapshot?.nodes ?? []) {

@@ -55,3 +55,22 @@ export const ingestResponseSchema = z.object({
   duplicates: z.number().int().min(0),
 });
 export type IngestResponse = z.infer<typeof ingestResponseSchema>;
+
+/** One row of a batch the centre did not store, named by its index in the batch, with the field and why. */
+export const ingestRowProblemSchema = z.object({
+  index: z.number().int().min(0),
+  path: z.string(),
+  message: z.string(),
+});
+export type IngestRowProblem = z.infer<typeof ingestRowProblemSchema>;
+
+/**
+ * The full answer: the counts, the rows refused by validation (`rejected`) and the predictions whose id the
+ * centre already holds with different content (`conflicts`: the first is kept). Every row of a batch is in
+ * exactly one of: accepted, duplicates, rejected, conflicts. An older centre may omit the lists.
+ */
+export const ingestResultSchema = ingestResponseSchema.extend({
+  rejected: z.array(ingestRowProblemSchema).default([]),
+  conflicts: z.array(ingestRowProblemSchema).default([]),
+});
+export type IngestResult = z.infer<typeof ingestResultSchema>;

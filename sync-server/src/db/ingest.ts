@@ -3,12 +3,15 @@ import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
 import { sql } from 'drizzle-orm';
 import { type Executor, rows } from './client';
 
-/** Inserts the rows not stored yet; returns how many were new. Rows sharing an id inside the batch count once. */
+/**
+ * Inserts the rows not stored yet (callers pass one row per id). Returns how many were new and the ids of the
+ * rows not inserted whose stored row says something else (a conflict: the stored row is kept).
+ */
 export async function insertPredictions(
   db: Executor,
   batch: readonly IngestPredictionRow[],
-): Promise<number> {
-  if (batch.length === 0) return 0;
+): Promise<{ inserted: number; conflicts: Set<string> }> {
+  if (batch.length === 0) return { inserted: 0, conflicts: new Set() };
   const ids: string[] = [];
   const createdAt: string[] = [];
   const nodeIds: string[] = [];
@@ -25,22 +28,31 @@ export async function insertPredictions(
     probabilities.push(row.probability);
     labels.push(row.label);
   }
-  const [result] = await rows<{ inserted: number }>(
-    db,
-    sql`with inserted as (
-      insert into predictions (prediction_id, created_at, node_id, model_version, features, probability, label)
-      select u.id, u.created_at::timestamptz, u.node_id, u.model_version, u.features::jsonb, u.probability, u.label
-      from unnest(
+  const input = sql`unnest(
         ${sql.param(ids)}::uuid[], ${sql.param(createdAt)}::text[], ${sql.param(nodeIds)}::text[],
         ${sql.param(versions)}::text[], ${sql.param(features)}::text[], ${sql.param(probabilities)}::float8[],
         ${sql.param(labels)}::int2[]
-      ) as u(id, created_at, node_id, model_version, features, probability, label)
+      ) as u(id, created_at, node_id, model_version, features, probability, label)`;
+  const inserted = await rows<{ id: string }>(
+    db,
+    sql`insert into predictions (prediction_id, created_at, node_id, model_version, features, probability, label)
+      select u.id, u.created_at::timestamptz, u.node_id, u.model_version, u.features::jsonb, u.probability, u.label
+      from ${input}
       on conflict (prediction_id) do nothing
-      returning 1
-    )
-    select count(*)::int as inserted from inserted`,
+      returning prediction_id::text as id`,
   );
-  return Number(result?.inserted ?? 0);
+  if (inserted.length === batch.length) return { inserted: inserted.length, conflicts: new Set() };
+  // A second statement (a fresh snapshot under READ COMMITTED) also sees rows a concurrent batch just stored.
+  const fresh = new Set(inserted.map((r) => r.id));
+  const differing = await rows<{ id: string }>(
+    db,
+    sql`select u.id::text as id from ${input}
+      join predictions p on p.prediction_id = u.id
+      where not (u.id::text = any(${sql.param([...fresh])}::text[]))
+        and (p.created_at, p.node_id, p.model_version, p.features, p.probability, p.label)
+          is distinct from (u.created_at::timestamptz, u.node_id, u.model_version, u.features::jsonb, u.probability, u.label)`,
+  );
+  return { inserted: inserted.length, conflicts: new Set(differing.map((r) => r.id)) };
 }
 
 /** Of `ids`, those stored as predictions of `nodeId` (feedback may only name its own node's predictions). */

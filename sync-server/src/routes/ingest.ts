@@ -22,7 +22,7 @@ export function ingestRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
       responses: {
         200: json(
           ingestResultSchema,
-          'New rows, rows already stored, and the rows refused (by index and field)',
+          'New rows, rows already stored, the rows refused (by index and field) and the conflicting ones',
         ),
         ...errors(400, 401, 403, 413, 415, 422, 503),
       },
@@ -39,7 +39,11 @@ export function ingestRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     const body = c.req.valid('json');
     const nodeId = nodeOf(c.get('principal'), body.node_id);
     const result = await ingestPredictions(services.require().database.db, nodeId, body.rows);
-    services.counters.add('predictions', { ...result, rejected: result.rejected.length });
+    services.counters.add('predictions', {
+      ...result,
+      rejected: result.rejected.length,
+      conflicts: result.conflicts.length,
+    });
     if (result.accepted > 0) notifyShapeChange('predictions');
     return c.json(result, 200);
   });
@@ -48,7 +52,11 @@ export function ingestRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     const body = c.req.valid('json');
     const nodeId = nodeOf(c.get('principal'), body.node_id);
     const result = await ingestFeedback(services.require().database.db, nodeId, body.rows);
-    services.counters.add('feedback', { ...result, rejected: result.rejected.length });
+    services.counters.add('feedback', {
+      ...result,
+      rejected: result.rejected.length,
+      conflicts: result.conflicts.length,
+    });
     if (result.accepted > 0) notifyShapeChange('feedback');
     return c.json(result, 200);
   });

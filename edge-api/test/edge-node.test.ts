@@ -1,7 +1,7 @@
 // EdgeNode inside workerd with real D1/KV: predict + log, feedback, install checks, rollback, failed-write counter.
 import { createLitePredictor } from '@pmm/core/onnx';
 import { describe, expect, it } from 'vitest';
-import { Runtime } from '../src/node';
+import { Runtime } from '../src/edge-node';
 import { env } from './env';
 import { artifact, artifactFailingCanary, EXAMPLE_FEATURES } from './fixtures';
 

@@ -5,7 +5,7 @@ import { modelArtifactPath, PRODUCTION_MODEL_PATH } from '@pmm/core/sync';
 import { canaryProblem, PredictorCache } from './engine';
 import { type Config, type Env, readConfig } from './env';
 import { ConflictError, ModelRejectedError, NoModelError, NotFoundError } from './errors';
-import { LogStore, type PredictionLogRow, STATE } from './log-store';
+import { type DeadLetterKind, LogStore, type PredictionLogRow, STATE } from './log-store';
 import { parseModelCard } from './model-card';
 import { type ActivePointer, ModelStore } from './model-store';
 import { type ShipResult, shipLogs } from './shipper';
@@ -28,9 +28,14 @@ export interface PredictionResult {
 
 interface ActiveModel {
   readonly pointer: ActivePointer;
+  /** The version answering: the pointer's, or the previous one while the pointer's is not visible in KV yet. */
+  readonly version: string;
   readonly card: ModelCard;
   readonly predictor: Predictor;
 }
+
+/** The pointer names a version whose card or artifact this location's KV does not show yet. */
+class NotVisibleError extends NoModelError {}
 
 /** State that lives as long as the isolate: compiled models and the cached pointer. */
 export class Runtime {
@@ -39,6 +44,10 @@ export class Runtime {
   readonly predictors: PredictorCache;
   pointer: { value: ActivePointer | null; at: number } | null = null;
   cards = new Map<string, ModelCard>();
+  /** The version this isolate last answered with, kept to fall back on while a newer one is not visible yet. */
+  serving: { version: string; sha256: string; card: ModelCard } | null = null;
+  /** The pointer's version last found not visible in KV, and when: not looked up again for POINTER_TTL_MS. */
+  notVisible: { version: string; at: number } | null = null;
 
   constructor(
     readonly engine: EngineName,
@@ -54,6 +63,8 @@ export class Runtime {
   forget(): void {
     this.pointer = null;
     this.cards.clear();
+    this.serving = null;
+    this.notVisible = null;
   }
 
   node(env: Env): EdgeNode {
@@ -87,28 +98,69 @@ export class EdgeNode {
     const hit = this.runtime.cards.get(version);
     if (hit) return hit;
     const card = await this.models.card(version);
-    if (!card) throw new NoModelError(`model ${version} is active but its card is missing from KV`);
+    if (!card) throw new NotVisibleError(`model ${version} is active but its card is not in KV (yet)`);
     this.runtime.cards.set(version, card);
     return card;
   }
 
-  /** The active model, compiled once per isolate and version. */
+  /** One version's card and predictor, compiled once per isolate, version and sha256. */
+  private async load(version: string, sha256?: string): Promise<{ card: ModelCard; predictor: Predictor }> {
+    const card = await this.card(version);
+    const sha = sha256 ?? card.onnx_sha256;
+    const predictor = await this.runtime.predictors.get(version, sha, async () => {
+      const onnx = await this.models.artifact(version, sha);
+      if (!onnx) throw new NotVisibleError(`model ${version} is active but its artifact is not in KV (yet)`);
+      return onnx;
+    });
+    this.runtime.serving = { version, sha256: sha, card };
+    return { card, predictor };
+  }
+
+  /**
+   * The active model. KV is eventually consistent across locations: when the pointer names a version whose
+   * artifact is not visible here yet, the version this isolate served last (or else the newest previous one
+   * that loads) keeps answering, and the pointer's is tried again when the cached pointer expires.
+   */
   async activeModel(): Promise<ActiveModel> {
     const pointer = await this.pointer();
     if (!pointer) throw new NoModelError();
-    const card = await this.card(pointer.version);
-    const predictor = await this.runtime.predictors.get(pointer.version, pointer.onnx_sha256, async () => {
-      const stored = await this.models.load(pointer.version);
-      if (!stored)
-        throw new NoModelError(`model ${pointer.version} is active but its artifact is missing from KV`);
-      return stored.onnx;
-    });
-    return { pointer, card, predictor };
+    const previous = this.runtime.serving;
+    const missing = this.runtime.notVisible;
+    try {
+      if (missing?.version === pointer.version && Date.now() - missing.at < POINTER_TTL_MS) {
+        throw new NotVisibleError(`model ${pointer.version} is active but not in KV (yet)`);
+      }
+      const loaded = await this.load(pointer.version, pointer.onnx_sha256);
+      this.runtime.notVisible = null;
+      return { pointer, version: pointer.version, ...loaded };
+    } catch (err) {
+      if (!(err instanceof NotVisibleError)) throw err;
+      if (missing?.version !== pointer.version || Date.now() - missing.at >= POINTER_TTL_MS) {
+        this.runtime.notVisible = { version: pointer.version, at: Date.now() };
+        console.warn(`${err.message}: the previous version keeps answering`);
+      }
+      const candidates = [
+        ...(previous && previous.version !== pointer.version ? [previous.version] : []),
+        ...pointer.history.filter((v) => v !== previous?.version),
+      ];
+      for (const version of candidates) {
+        try {
+          const loaded = await this.load(
+            version,
+            version === previous?.version ? previous.sha256 : undefined,
+          );
+          return { pointer, version, ...loaded };
+        } catch (fallbackErr) {
+          if (!(fallbackErr instanceof NotVisibleError)) throw fallbackErr;
+        }
+      }
+      throw err;
+    }
   }
 
   /** Scores rows in order and logs them after the response (`waitUntil`); logging never fails a prediction. */
   async predict(rows: readonly Features[], ctx: WaitUntil): Promise<PredictionResult[]> {
-    const { pointer, predictor } = await this.activeModel();
+    const { version, predictor } = await this.activeModel();
     const probabilities = await predictor.predict(rows as readonly FeatureRecord[]);
     const createdAt = this.runtime.now().toISOString();
     const results: PredictionResult[] = [];
@@ -117,12 +169,12 @@ export class EdgeNode {
       const probability = probabilities[i]!;
       const label = probability >= 0.5 ? 1 : 0;
       const prediction_id = crypto.randomUUID();
-      results.push({ prediction_id, probability, label, model_version: pointer.version });
+      results.push({ prediction_id, probability, label, model_version: version });
       logRows.push({
         prediction_id,
         created_at: createdAt,
         node_id: this.config.nodeId,
-        model_version: pointer.version,
+        model_version: version,
         features,
         probability,
         label,
@@ -161,6 +213,7 @@ export class EdgeNode {
   async health() {
     let d1Error: string | null = null;
     let pending = { predictions: 0, feedback: 0 };
+    let dead = { predictions: 0, feedback: 0 };
     let failedInD1 = 0;
     let lastSyncAt: string | null = null;
     let lastSyncError: string | null = null;
@@ -185,6 +238,10 @@ export class EdgeNode {
       note(err);
       return pending;
     });
+    dead = await this.logs.deadLetterCounts().catch((err) => {
+      note(err);
+      return dead;
+    });
     const failedInKv = Number((await this.kv.get(KV_FAILED_WRITES_KEY).catch(() => null)) ?? 0);
     const pointer = await this.pointer().catch(() => null);
     return {
@@ -192,15 +249,32 @@ export class EdgeNode {
       node_id: this.config.nodeId,
       engine: this.engine,
       d1: { reachable, error: d1Error },
-      model: { version: pointer?.version ?? null, activated_at: pointer?.activated_at ?? null },
+      model: {
+        version: pointer?.version ?? null,
+        activated_at: pointer?.activated_at ?? null,
+        /** The version this isolate answers with: differs from `version` while that one is not visible in KV yet. */
+        serving_version: this.runtime.serving?.version ?? null,
+      },
       sync: {
         last_success_at: lastSyncAt,
         last_error: lastSyncError,
         pending_predictions: pending.predictions,
         pending_feedback: pending.feedback,
       },
+      /** Rows the centre refused, kept with its reason and never sent again: GET /admin/dead-letters. */
+      dead_letters: { predictions: dead.predictions, feedback: dead.feedback },
       failed_log_writes: failedInD1 + failedInKv,
     };
+  }
+
+  /** One page of dead letters of a kind, oldest first, and how many there are in all. */
+  async deadLetters(kind: DeadLetterKind, limit: number, offset: number) {
+    const counts = await this.logs.deadLetterCounts();
+    const rows =
+      kind === 'prediction'
+        ? await this.logs.deadPredictions(limit, offset)
+        : await this.logs.deadFeedback(limit, offset);
+    return { kind, total: kind === 'prediction' ? counts.predictions : counts.feedback, rows };
   }
 
   /** Null when ready; otherwise why not. Loading the model here also warms the isolate's session. */
@@ -219,9 +293,7 @@ export class EdgeNode {
   }
 
   async modelInfo() {
-    const pointer = await this.pointer();
-    if (!pointer) throw new NoModelError();
-    const card = await this.card(pointer.version);
+    const { pointer, version, card } = await this.activeModel();
     return {
       version: card.version,
       created_at: card.created_at,
@@ -231,6 +303,8 @@ export class EdgeNode {
       activated_at: pointer.activated_at,
       engine: this.engine,
       previous_versions: [...pointer.history],
+      // Activated, but not visible in this location's KV yet: `version` answers meanwhile.
+      ...(version === pointer.version ? {} : { pending_version: pointer.version }),
     };
   }
 
