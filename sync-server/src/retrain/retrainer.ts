@@ -16,7 +16,7 @@ import {
   runningRun,
 } from '../db/retrain';
 import { ConflictError } from '../errors';
-import type { Ready } from '../services';
+import type { Ready } from '../ready';
 import { notifyShapeChange } from '../shapes';
 import { moveAlias } from './aliases';
 import type { RetrainJobInput, RetrainJobResult } from './job';
