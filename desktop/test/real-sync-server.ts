@@ -186,6 +186,7 @@ export async function startRealSyncServer(options: StartOptions = {}): Promise<R
     DATABASE_URL: '',
     PMM_DB_DIR: '',
     ELECTRIC_URL: '',
+    PMM_CORS_ORIGIN: '*', // the renderer is previewed on whichever port is free
     ...store.env,
     ...options.env,
   };

@@ -20,9 +20,10 @@ import { noteRoutes } from './routes/notes';
 import { opsRoutes } from './routes/ops';
 import { retrainRoutes } from './routes/retrain';
 import type { Services } from './services';
-import { createShapeRoutes, readShapeConfig, SHAPE_PATH } from './shapes';
+import { createShapeRoutes, DEFAULT_SHAPE_CONFIG, SHAPE_PATH, type ShapeConfig } from './shapes';
 
-export function createApp(services: Services) {
+/** The app over `services`; `shapes` is the parsed configuration's (`readConfig(env).shapes`). */
+export function createApp(services: Services, shapes: ShapeConfig = DEFAULT_SHAPE_CONFIG) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw new ValidationError(toFieldIssues(result.error));
@@ -31,8 +32,7 @@ export function createApp(services: Services) {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   // Browsers (the analyst app served on another origin) call every route; the shape route sets its own CORS.
-  const shapeConfig = readShapeConfig(process.env);
-  const origins = shapeConfig.corsOrigin.split(',').map((o) => o.trim());
+  const origins = shapes.corsOrigin.split(',').map((o) => o.trim());
   const corsForApi = cors({
     origin: origins.includes('*') ? '*' : origins,
     allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
@@ -48,10 +48,7 @@ export function createApp(services: Services) {
   driftRoutes(app, services);
   retrainRoutes(app, services);
   noteRoutes(app, services);
-  app.route(
-    '/',
-    createShapeRoutes({ database: () => services.require().database, config: readShapeConfig(process.env) }),
-  );
+  app.route('/', createShapeRoutes({ database: () => services.require().database, config: shapes }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -282,13 +282,14 @@ describe(`shape sync (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, () 
       },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    // The default admits the analyst app's origins, echoing the one asking.
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/content-type/);
     expect(preflight.headers.get('access-control-allow-methods')).toMatch(/GET/);
 
     const res = await get('/v1/shape?table=predictions&offset=-1', READ, { origin });
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin);
     const exposed = res.headers.get('access-control-expose-headers')!.split(',');
     for (const h of [
       'electric-handle',
@@ -303,7 +304,7 @@ describe(`shape sync (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, () 
     // Errors carry CORS headers too, so the renderer can read the status.
     const denied = await get('/v1/shape?table=predictions&offset=-1', null, { origin });
     expect(denied.status).toBe(401);
-    expect(denied.headers.get('access-control-allow-origin')).toBe('*');
+    expect(denied.headers.get('access-control-allow-origin')).toBe(origin);
   });
 
   it('restricts the origin when configured', async () => {
