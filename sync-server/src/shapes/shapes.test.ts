@@ -17,7 +17,6 @@ import { openTestDatabase, type TestDatabase } from '../test/harness';
 import { notifyShapeChange } from './notifier';
 import { rotateShapeHandle } from './store';
 import {
-  FIRST_SEQ_MIGRATION,
   INGEST,
   insertPredictionRows,
   putShapeTokens,
@@ -67,7 +66,6 @@ const get = (path: string, token: string | null = READ, headers: Record<string, 
 beforeAll(async () => {
   store = await openTestDatabase();
   await putShapeTokens(store.database);
-  for (const statement of FIRST_SEQ_MIGRATION) await store.database.db.execute(sql.raw(statement));
   await insertPredictionRows(store.database, INITIAL);
   server = await startShapeServer(store.database, { liveTimeoutMs: 1_000, pollMs: 100, pageRows: PAGE });
 });
