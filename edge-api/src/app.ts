@@ -1,36 +1,30 @@
 // The edge API as a Hono app: routes declared with their zod schemas; bindings and the engine come from outside.
 
 import { swaggerUI } from '@hono/swagger-ui';
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { predictBatchRequestSchema, predictRequestSchema, toFieldIssues } from '@pmm/core/schema';
-import type { MiddlewareHandler } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { requireBearer } from './auth';
-import { MAX_BODY_BYTES, MAX_MODEL_UPLOAD_BYTES, readJsonBody } from './body';
-import { ConfigError, type Env } from './env';
+import { createRoute, z } from '@hono/zod-openapi';
 import {
-  ApiError,
-  MalformedJsonError,
-  ModelRejectedError,
-  NotFoundError,
-  toErrorBody,
+  bearer,
+  bearerSecurity,
+  createApiApp,
+  decodeBase64,
+  errors,
+  jsonBody,
+  jsonBodyLimit,
+  tokenMatches,
   UnavailableError,
-  ValidationError,
-} from './errors';
-import { modelCardSchema } from './model-card';
+} from '@pmm/core/http';
+import { modelCardSchema } from '@pmm/core/model';
+import { predictBatchRequestSchema, predictRequestSchema } from '@pmm/core/schema';
+import type { Context } from 'hono';
+import { ConfigError, type Env } from './env';
 import type { EdgeNode, Runtime } from './node';
 
-type AppEnv = { Bindings: Env; Variables: { node: EdgeNode } };
+/** Body limit for the public API. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Body limit for `POST /admin/models` (a model card plus a base64 ONNX artifact). */
+export const MAX_MODEL_UPLOAD_BYTES = 16 * 1024 * 1024;
 
-const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.unknown(),
-    }),
-  })
-  .openapi('Error');
+type AppEnv = { Bindings: Env; Variables: { node: EdgeNode } };
 
 const predictionSchema = z
   .object({
@@ -51,39 +45,14 @@ const installRequestSchema = z.strictObject({
   onnx_base64: z.string().min(1).describe('model.onnx, base64'),
 });
 
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      { description: `Error (${s})`, content: { 'application/json': { schema: errorSchema } } },
-    ]),
-  );
-
-const jsonBody = <T extends z.ZodType>(schema: T, description: string) => ({
-  required: true,
-  description,
-  content: { 'application/json': { schema } },
-});
-
 const ok = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { 'application/json': { schema } } },
 });
 
-/** Reads the body under `limit` and hands it to the route's validator (415 / 413 / 400 before any 422). */
-const readBody =
-  (limit: number): MiddlewareHandler<AppEnv> =>
-  async (c, next) => {
-    const body = await readJsonBody(c.req.raw, limit);
-    (c.req.bodyCache as { json?: Promise<unknown> }).json = Promise.resolve(body);
-    await next();
-  };
+/** Only the node's configured admin token (none configured: nobody). */
+const adminOnly = bearer<Context<AppEnv>>((token, c) => tokenMatches(token, c.get('node').config.adminToken));
 
-const adminOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await requireBearer(c.req.header('authorization'), c.get('node').config.adminToken);
-  await next();
-};
-
-const bearer = [{ bearer: [] }];
+const adminSecurity = bearerSecurity;
 
 const routes = {
   healthz: createRoute({
@@ -111,7 +80,7 @@ const routes = {
     method: 'post',
     path: '/api/v1/predict',
     summary: 'P(churn) for one customer',
-    middleware: [readBody(MAX_BODY_BYTES)] as const,
+    middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
     request: { body: jsonBody(predictRequestSchema, 'The 19 features') },
     responses: { ...ok(predictionSchema, 'The prediction'), ...errors(400, 413, 415, 422, 503) },
   }),
@@ -119,7 +88,7 @@ const routes = {
     method: 'post',
     path: '/api/v1/predict/batch',
     summary: 'P(churn) for up to 1,000 customers, in order',
-    middleware: [readBody(MAX_BODY_BYTES)] as const,
+    middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
     request: { body: jsonBody(predictBatchRequestSchema, 'Rows of the 19 features') },
     responses: {
       ...ok(z.object({ predictions: z.array(predictionSchema) }), 'One prediction per row, in order'),
@@ -130,7 +99,7 @@ const routes = {
     method: 'post',
     path: '/api/v1/feedback',
     summary: 'Record the true outcome of a prediction',
-    middleware: [readBody(MAX_BODY_BYTES)] as const,
+    middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
     request: { body: jsonBody(feedbackRequestSchema, 'The prediction id and its outcome') },
     responses: {
       ...ok(z.object({ prediction_id: z.uuid(), outcome: z.union([z.literal(0), z.literal(1)]) }), 'Stored'),
@@ -158,8 +127,8 @@ const routes = {
     method: 'post',
     path: '/admin/models',
     summary: 'Install and activate a model version (pushed by the sync server)',
-    security: bearer,
-    middleware: [readBody(MAX_MODEL_UPLOAD_BYTES)] as const,
+    security: adminSecurity,
+    middleware: [jsonBodyLimit(MAX_MODEL_UPLOAD_BYTES)] as const,
     request: { body: jsonBody(installRequestSchema, 'model.json and the base64 model.onnx') },
     responses: {
       ...ok(
@@ -173,7 +142,7 @@ const routes = {
     method: 'post',
     path: '/admin/models/rollback',
     summary: 'Re-activate the previous model version',
-    security: bearer,
+    security: adminSecurity,
     responses: {
       ...ok(
         z.object({ version: z.string(), rolled_back_from: z.string(), activated_at: z.string() }),
@@ -186,7 +155,7 @@ const routes = {
     method: 'post',
     path: '/admin/sync',
     summary: 'Ship waiting prediction logs and feedback to the sync server now',
-    security: bearer,
+    security: adminSecurity,
     responses: {
       ...ok(
         z.object({
@@ -202,42 +171,10 @@ const routes = {
   }),
 };
 
-function decodeBase64(text: string): Uint8Array {
-  let binary: string;
-  try {
-    binary = atob(text.replace(/\s+/g, ''));
-  } catch {
-    throw new ModelRejectedError('invalid_artifact', 'onnx_base64 is not valid base64');
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** Builds the app around a runtime (engine + isolate caches); worker.ts and worker-lite.ts pass theirs. */
 export function createApp(runtime: Runtime) {
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw new ValidationError(toFieldIssues(result.error as z.ZodError));
-    },
-  });
-
-  app.onError((err, c) => {
-    let error: unknown = err;
-    if (err instanceof ConfigError) error = new UnavailableError('misconfigured', err.message);
-    else if (err instanceof HTTPException && !(err instanceof ApiError)) {
-      error =
-        err.status === 400
-          ? new MalformedJsonError(err.message || undefined)
-          : new ApiError(err.status === 413 ? 413 : 400, 'bad_request', err.message || 'bad request');
-    }
-    const { status, body } = toErrorBody(error);
-    if (status === 500) console.error('unhandled error', err);
-    return c.json(body, status);
-  });
-  app.notFound((c) => {
-    const { status, body } = toErrorBody(new NotFoundError(`no route for ${c.req.method} ${c.req.path}`));
-    return c.json(body, status);
+  const app = createApiApp<AppEnv>({
+    map: (err) => (err instanceof ConfigError ? new UnavailableError('misconfigured', err.message) : null),
   });
 
   app.use('*', async (c, next) => {
@@ -278,14 +215,13 @@ export function createApp(runtime: Runtime) {
 
   app.openapi(routes.installModel, async (c) => {
     const { model, onnx_base64 } = c.req.valid('json');
-    return c.json(await c.get('node').installModel(model, decodeBase64(onnx_base64)), 200);
+    return c.json(await c.get('node').installModel(model, decodeBase64(onnx_base64, 'onnx_base64')), 200);
   });
 
   app.openapi(routes.rollback, async (c) => c.json(await c.get('node').rollback(), 200));
 
   app.openapi(routes.sync, async (c) => c.json(await c.get('node').sync(), 200));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

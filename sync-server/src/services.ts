@@ -1,7 +1,8 @@
 // What the routes run against: the database and pusher once start-up finished, the counters, the clock.
+
+import { UnavailableError } from '@pmm/core/http';
 import { type AnalysisConfig, Automation } from './automation';
 import { readConfig } from './config';
-import { UnavailableError } from './errors';
 import { IngestCounters } from './metrics';
 import type { Ready } from './ready';
 

@@ -1,9 +1,9 @@
 // `GET /v1/shape?table=…`: the Electric HTTP shape protocol served from our tables by seq (or proxied to Electric).
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { ApiError, BadRequestError, ForbiddenError, toErrorBody, UnauthorizedError } from '@pmm/core/http';
 import { cors } from 'hono/cors';
 import type { Database } from '../db/client';
 import { findPrincipal } from '../db/tokens';
-import { ApiError, BadRequestError, ForbiddenError, toErrorBody, UnauthorizedError } from '../errors';
 import { DEFAULT_SHAPE_CONFIG, type ShapeConfig } from './config';
 import { type ShapeNotifier, shapeNotifier } from './notifier';
 import { proxyShape } from './proxy';
