@@ -8,6 +8,7 @@ import {
   createApiApp,
   decodeBase64,
   errors,
+  json,
   jsonBody,
   jsonBodyLimit,
   tokenMatches,
@@ -45,14 +46,10 @@ const installRequestSchema = z.strictObject({
   onnx_base64: z.string().min(1).describe('model.onnx, base64'),
 });
 
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  200: { description, content: { 'application/json': { schema } } },
-});
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({ 200: json(schema, description) });
 
 /** Only the node's configured admin token (none configured: nobody). */
 const adminOnly = bearer<Context<AppEnv>>((token, c) => tokenMatches(token, c.get('node').config.adminToken));
-
-const adminSecurity = bearerSecurity;
 
 const routes = {
   healthz: createRoute({
@@ -127,7 +124,7 @@ const routes = {
     method: 'post',
     path: '/admin/models',
     summary: 'Install and activate a model version (pushed by the sync server)',
-    security: adminSecurity,
+    security: bearerSecurity,
     middleware: [jsonBodyLimit(MAX_MODEL_UPLOAD_BYTES)] as const,
     request: { body: jsonBody(installRequestSchema, 'model.json and the base64 model.onnx') },
     responses: {
@@ -142,7 +139,7 @@ const routes = {
     method: 'post',
     path: '/admin/models/rollback',
     summary: 'Re-activate the previous model version',
-    security: adminSecurity,
+    security: bearerSecurity,
     responses: {
       ...ok(
         z.object({ version: z.string(), rolled_back_from: z.string(), activated_at: z.string() }),
@@ -155,7 +152,7 @@ const routes = {
     method: 'post',
     path: '/admin/sync',
     summary: 'Ship waiting prediction logs and feedback to the sync server now',
-    security: adminSecurity,
+    security: bearerSecurity,
     responses: {
       ...ok(
         z.object({

@@ -305,6 +305,9 @@ describe(`shape sync (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, () 
     const denied = await get('/v1/shape?table=predictions&offset=-1', null, { origin });
     expect(denied.status).toBe(401);
     expect(denied.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(denied.headers.get('www-authenticate')).toBe('Bearer realm="pmm"');
+    expect(denied.headers.get('cache-control')).toBe('no-store');
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
   });
 
   it('restricts the origin when configured', async () => {
