@@ -80,7 +80,14 @@ export type StartOptions = Omit<SyncServerOptions, 'adminToken' | 'readToken' | 
 
 /** Starts the real sync server (`@pmm/sync-server/test-server`) with the desktop tests' tokens. */
 export function startRealSyncServer(options: StartOptions = {}): Promise<RealSyncServer> {
-  return startSyncServer({ ...options, adminToken: ADMIN_TOKEN, readToken: READ_TOKEN, name: 'pmm_desktop' });
+  return startSyncServer({
+    ...options,
+    // the renderer is previewed on whichever port is free
+    env: { PMM_CORS_ORIGIN: '*', ...options.env },
+    adminToken: ADMIN_TOKEN,
+    readToken: READ_TOKEN,
+    name: 'pmm_desktop',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

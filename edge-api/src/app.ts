@@ -1,36 +1,31 @@
 // The edge API as a Hono app: routes declared with their zod schemas; bindings and the engine come from outside.
 
 import { swaggerUI } from '@hono/swagger-ui';
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { predictBatchRequestSchema, predictRequestSchema, toFieldIssues } from '@pmm/core/schema';
-import type { MiddlewareHandler } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { requireBearer } from './auth';
-import { MAX_BODY_BYTES, MAX_MODEL_UPLOAD_BYTES, readJsonBody } from './body';
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  bearer,
+  bearerSecurity,
+  createApiApp,
+  decodeBase64,
+  errors,
+  json,
+  jsonBody,
+  jsonBodyLimit,
+  tokenMatches,
+  UnavailableError,
+} from '@pmm/core/http';
+import { modelCardSchema } from '@pmm/core/model';
+import { predictBatchRequestSchema, predictRequestSchema } from '@pmm/core/schema';
+import type { Context } from 'hono';
 import type { EdgeNode, Runtime } from './edge-node';
 import { ConfigError, type Env } from './env';
-import {
-  ApiError,
-  MalformedJsonError,
-  ModelRejectedError,
-  NotFoundError,
-  toErrorBody,
-  UnavailableError,
-  ValidationError,
-} from './errors';
-import { modelCardSchema } from './model-card';
+
+/** Body limit for the public API. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Body limit for `POST /admin/models` (a model card plus a base64 ONNX artifact). */
+export const MAX_MODEL_UPLOAD_BYTES = 16 * 1024 * 1024;
 
 type AppEnv = { Bindings: Env; Variables: { node: EdgeNode } };
-
-const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.unknown(),
-    }),
-  })
-  .openapi('Error');
 
 const predictionSchema = z
   .object({
@@ -84,54 +79,17 @@ const deadLettersSchema = z
   })
   .openapi('DeadLetters');
 
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((s) => [
-      s,
-      { description: `Error (${s})`, content: { 'application/json': { schema: errorSchema } } },
-    ]),
-  );
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({ 200: json(schema, description) });
 
-const jsonBody = <T extends z.ZodType>(schema: T, description: string) => ({
-  required: true,
-  description,
-  content: { 'application/json': { schema } },
-});
-
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  200: { description, content: { 'application/json': { schema } } },
-});
-
-/** Reads the body under `limit` and hands it to the route's validator (415 / 413 / 400 before any 422). */
-const readBody =
-  (limit: number): MiddlewareHandler<AppEnv> =>
-  async (c, next) => {
-    const body = await readJsonBody(c.req.raw, limit);
-    (c.req.bodyCache as { json?: Promise<unknown> }).json = Promise.resolve(body);
-    await next();
-  };
-
-const adminOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await requireBearer(c.req.header('authorization'), c.get('node').config.adminToken);
-  await next();
-};
-
-const bearer = [{ bearer: [] }];
+/** Only the node's configured admin token (none configured: nobody). */
+const adminOnly = bearer<Context<AppEnv>>((token, c) => tokenMatches(token, c.get('node').config.adminToken));
 
 const routes = {
   healthz: createRoute({
     method: 'get',
     path: '/healthz',
     summary: 'Liveness and node status',
-    responses: ok(
-      z.looseObject({
-        status: z.enum(['ok', 'degraded']),
-        dead_letters: z
-          .object({ predictions: z.number().int(), feedback: z.number().int() })
-          .describe('Rows the sync server refused, kept here with its reason: GET /admin/dead-letters'),
-      }),
-      'Status, D1, model, sync state and dead letters',
-    ),
+    responses: ok(z.looseObject({ status: z.enum(['ok', 'degraded']) }), 'Status, D1, model and sync state'),
   }),
   livez: createRoute({
     method: 'get',
@@ -152,7 +110,7 @@ const routes = {
     method: 'post',
     path: '/api/v1/predict',
     summary: 'P(churn) for one customer',
-    middleware: [readBody(MAX_BODY_BYTES)] as const,
+    middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
     request: { body: jsonBody(predictRequestSchema, 'The 19 features') },
     responses: { ...ok(predictionSchema, 'The prediction'), ...errors(400, 413, 415, 422, 503) },
   }),
@@ -160,7 +118,7 @@ const routes = {
     method: 'post',
     path: '/api/v1/predict/batch',
     summary: 'P(churn) for up to 1,000 customers, in order',
-    middleware: [readBody(MAX_BODY_BYTES)] as const,
+    middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
     request: { body: jsonBody(predictBatchRequestSchema, 'Rows of the 19 features') },
     responses: {
       ...ok(z.object({ predictions: z.array(predictionSchema) }), 'One prediction per row, in order'),
@@ -171,7 +129,7 @@ const routes = {
     method: 'post',
     path: '/api/v1/feedback',
     summary: 'Record the true outcome of a prediction',
-    middleware: [readBody(MAX_BODY_BYTES)] as const,
+    middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
     request: { body: jsonBody(feedbackRequestSchema, 'The prediction id and its outcome') },
     responses: {
       ...ok(z.object({ prediction_id: z.uuid(), outcome: z.union([z.literal(0), z.literal(1)]) }), 'Stored'),
@@ -199,8 +157,8 @@ const routes = {
     method: 'post',
     path: '/admin/models',
     summary: 'Install and activate a model version (pushed by the sync server)',
-    security: bearer,
-    middleware: [readBody(MAX_MODEL_UPLOAD_BYTES)] as const,
+    security: bearerSecurity,
+    middleware: [jsonBodyLimit(MAX_MODEL_UPLOAD_BYTES)] as const,
     request: { body: jsonBody(installRequestSchema, 'model.json and the base64 model.onnx') },
     responses: {
       ...ok(
@@ -214,7 +172,7 @@ const routes = {
     method: 'post',
     path: '/admin/models/rollback',
     summary: 'Re-activate the previous model version',
-    security: bearer,
+    security: bearerSecurity,
     responses: {
       ...ok(
         z.object({ version: z.string(), rolled_back_from: z.string(), activated_at: z.string() }),
@@ -227,18 +185,16 @@ const routes = {
     method: 'post',
     path: '/admin/sync',
     summary: 'Ship waiting prediction logs and feedback to the sync server now',
-    security: bearer,
+    security: bearerSecurity,
     responses: {
       ...ok(
         z.object({
           predictions_sent: z.number().int(),
           feedback_sent: z.number().int(),
-          predictions_dead_lettered: z.number().int(),
-          feedback_dead_lettered: z.number().int(),
           complete: z.boolean(),
           error: z.string().nullable(),
         }),
-        'What the centre stored, what it refused (now dead letters); complete = nothing left waiting',
+        'What was shipped; complete = nothing left waiting',
       ),
       ...errors(401),
     },
@@ -247,7 +203,7 @@ const routes = {
     method: 'get',
     path: '/admin/dead-letters',
     summary: 'Rows the sync server refused, with its reason: kept here, never sent again, oldest first',
-    security: bearer,
+    security: bearerSecurity,
     request: { query: deadLettersQuerySchema },
     responses: {
       ...ok(deadLettersSchema, 'One page of dead letters and how many there are of that kind'),
@@ -256,42 +212,10 @@ const routes = {
   }),
 };
 
-function decodeBase64(text: string): Uint8Array {
-  let binary: string;
-  try {
-    binary = atob(text.replace(/\s+/g, ''));
-  } catch {
-    throw new ModelRejectedError('invalid_artifact', 'onnx_base64 is not valid base64');
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** Builds the app around a runtime (engine + isolate caches); worker.ts and worker-lite.ts pass theirs. */
 export function createApp(runtime: Runtime) {
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw new ValidationError(toFieldIssues(result.error as z.ZodError));
-    },
-  });
-
-  app.onError((err, c) => {
-    let error: unknown = err;
-    if (err instanceof ConfigError) error = new UnavailableError('misconfigured', err.message);
-    else if (err instanceof HTTPException && !(err instanceof ApiError)) {
-      error =
-        err.status === 400
-          ? new MalformedJsonError(err.message || undefined)
-          : new ApiError(err.status === 413 ? 413 : 400, 'bad_request', err.message || 'bad request');
-    }
-    const { status, body } = toErrorBody(error);
-    if (status === 500) console.error('unhandled error', err);
-    return c.json(body, status);
-  });
-  app.notFound((c) => {
-    const { status, body } = toErrorBody(new NotFoundError(`no route for ${c.req.method} ${c.req.path}`));
-    return c.json(body, status);
+  const app = createApiApp<AppEnv>({
+    map: (err) => (err instanceof ConfigError ? new UnavailableError('misconfigured', err.message) : null),
   });
 
   app.use('*', async (c, next) => {
@@ -308,8 +232,8 @@ export function createApp(runtime: Runtime) {
     const node = c.get('node');
     const reason = await node.notReadyReason();
     if (reason) throw new UnavailableError('not_ready', reason);
-    const { version } = await node.activeModel();
-    return c.json({ ready: true as const, model_version: version }, 200);
+    const { pointer } = await node.activeModel();
+    return c.json({ ready: true as const, model_version: pointer.version }, 200);
   });
 
   app.openapi(routes.predict, async (c) => {
@@ -332,7 +256,7 @@ export function createApp(runtime: Runtime) {
 
   app.openapi(routes.installModel, async (c) => {
     const { model, onnx_base64 } = c.req.valid('json');
-    return c.json(await c.get('node').installModel(model, decodeBase64(onnx_base64)), 200);
+    return c.json(await c.get('node').installModel(model, decodeBase64(onnx_base64, 'onnx_base64')), 200);
   });
 
   app.openapi(routes.rollback, async (c) => c.json(await c.get('node').rollback(), 200));
@@ -344,7 +268,6 @@ export function createApp(runtime: Runtime) {
     return c.json(await c.get('node').deadLetters(kind, limit, offset), 200);
   });
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

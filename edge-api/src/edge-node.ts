@@ -1,12 +1,19 @@
 // One edge node's behaviour, independent of HTTP: predict and log, feedback, health, model install/rollback, sync.
+
+import {
+  ArtifactRejectedError,
+  ConflictError,
+  NoModelError,
+  NotFoundError,
+  verifiedCard,
+} from '@pmm/core/http';
 import type { EngineName, ModelCard, Predictor, PredictorFactory } from '@pmm/core/model';
+import { parseModelCard } from '@pmm/core/model';
 import type { FeatureRecord, Features } from '@pmm/core/schema';
 import { modelArtifactPath, PRODUCTION_MODEL_PATH } from '@pmm/core/sync';
 import { canaryProblem, PredictorCache } from './engine';
 import { type Config, type Env, readConfig } from './env';
-import { ConflictError, ModelRejectedError, NoModelError, NotFoundError } from './errors';
 import { type DeadLetterKind, LogStore, type PredictionLogRow, STATE } from './log-store';
-import { parseModelCard } from './model-card';
 import { type ActivePointer, ModelStore } from './model-store';
 import { type ShipResult, shipLogs } from './shipper';
 
@@ -313,33 +320,18 @@ export class EdgeNode {
    * active model keeps serving; the pointer key is written last, so a half-written install is never active.
    */
   async installModel(cardInput: unknown, onnx: Uint8Array) {
-    const parsed = parseModelCard(cardInput);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0]!;
-      throw new ModelRejectedError(
-        'invalid_card',
-        `model card: ${first.path.join('.') || '(root)'}: ${first.message}`,
-      );
-    }
-    const card = parsed.data;
-    const actual = await sha256Hex(onnx);
-    if (actual !== card.onnx_sha256) {
-      throw new ModelRejectedError(
-        'sha256_mismatch',
-        `artifact sha256 ${actual} does not match the card's onnx_sha256 ${card.onnx_sha256}`,
-      );
-    }
+    const card = await verifiedCard(cardInput, onnx);
     let predictor: Predictor;
     try {
       predictor = await this.runtime.predictors.create(onnx);
     } catch (err) {
-      throw new ModelRejectedError(
+      throw new ArtifactRejectedError(
         'invalid_artifact',
         `the ${this.engine} engine cannot load the artifact: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
     const problem = await canaryProblem(predictor);
-    if (problem) throw new ModelRejectedError('canary_failed', problem);
+    if (problem) throw new ArtifactRejectedError('canary_failed', problem);
 
     const previous = (await this.models.active())?.version ?? null;
     const pointer = await this.models.install(card, onnx, this.runtime.now().toISOString());
@@ -389,19 +381,18 @@ export class EdgeNode {
       });
       if (!cardResponse.ok) throw new Error(`GET ${PRODUCTION_MODEL_PATH}: HTTP ${cardResponse.status}`);
       const card = parseModelCard(await cardResponse.json());
-      if (!card.success) throw new Error('the production model card is invalid');
       const active = await this.pointer(true);
-      if (active?.version === card.data.version) return { status: 'current', detail: card.data.version };
-      if (active?.rolled_back.includes(card.data.version)) {
-        return { status: 'skipped', detail: `${card.data.version} was rolled back on this node` };
+      if (active?.version === card.version) return { status: 'current', detail: card.version };
+      if (active?.rolled_back.includes(card.version)) {
+        return { status: 'skipped', detail: `${card.version} was rolled back on this node` };
       }
-      const path = modelArtifactPath(card.data.version);
+      const path = modelArtifactPath(card.version);
       const artifact = await this.runtime.fetch(`${this.config.syncUrl}${path}`, {
         headers,
         signal: AbortSignal.timeout(60_000),
       });
       if (!artifact.ok) throw new Error(`GET ${path}: HTTP ${artifact.status}`);
-      const installed = await this.installModel(card.data, new Uint8Array(await artifact.arrayBuffer()));
+      const installed = await this.installModel(card, new Uint8Array(await artifact.arrayBuffer()));
       await this.logs
         .setState(STATE.lastModelPullAt, this.runtime.now().toISOString())
         .catch(() => undefined);
@@ -412,9 +403,4 @@ export class EdgeNode {
       return { status: 'failed', detail };
     }
   }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }

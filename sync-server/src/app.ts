@@ -1,17 +1,8 @@
 // The sync server as a Hono app: routes declared with their zod schemas; the database and pusher come from Services.
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { toFieldIssues } from '@pmm/core/schema';
+import { createApiApp } from '@pmm/core/http';
 import { cors } from 'hono/cors';
-import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './auth';
-import {
-  ApiError,
-  MalformedJsonError,
-  NotFoundError,
-  sqlState,
-  toErrorBody,
-  ValidationError,
-} from './errors';
+import { databaseError, sqlState } from './errors';
 import { driftRoutes } from './routes/drift';
 import { ingestRoutes } from './routes/ingest';
 import { modelRoutes } from './routes/models';
@@ -20,19 +11,22 @@ import { noteRoutes } from './routes/notes';
 import { opsRoutes } from './routes/ops';
 import { retrainRoutes } from './routes/retrain';
 import type { Services } from './services';
-import { createShapeRoutes, readShapeConfig, SHAPE_PATH } from './shapes';
+import { createShapeRoutes, DEFAULT_SHAPE_CONFIG, SHAPE_PATH, type ShapeConfig } from './shapes';
 
-export function createApp(services: Services) {
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw new ValidationError(toFieldIssues(result.error));
+/** The app over `services`; `shapes` is the parsed configuration's (`readConfig(env).shapes`). */
+export function createApp(services: Services, shapes: ShapeConfig = DEFAULT_SHAPE_CONFIG) {
+  const app = createApiApp<AppEnv>({
+    map: databaseError,
+    log: (err, c, status) => {
+      const state = sqlState(err);
+      if (status === 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
+      else if (state)
+        console.error(`${c.req.method} ${c.req.path}: the database refused it (SQLSTATE ${state})`);
     },
   });
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   // Browsers (the analyst app served on another origin) call every route; the shape route sets its own CORS.
-  const shapeConfig = readShapeConfig(process.env);
-  const origins = shapeConfig.corsOrigin.split(',').map((o) => o.trim());
+  const origins = shapes.corsOrigin.split(',').map((o) => o.trim());
   const corsForApi = cors({
     origin: origins.includes('*') ? '*' : origins,
     allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
@@ -48,10 +42,7 @@ export function createApp(services: Services) {
   driftRoutes(app, services);
   retrainRoutes(app, services);
   noteRoutes(app, services);
-  app.route(
-    '/',
-    createShapeRoutes({ database: () => services.require().database, config: readShapeConfig(process.env) }),
-  );
+  app.route('/', createShapeRoutes({ database: () => services.require().database, config: shapes }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -61,27 +52,6 @@ export function createApp(services: Services) {
       description:
         'Edge log ingest, model registry, edge pushes, drift reports, retraining and analyst notes. Tokens: admin, read (GET only), ingest (one node).',
     },
-  });
-
-  app.notFound((c) => {
-    const { status, body } = toErrorBody(new NotFoundError(`no route for ${c.req.method} ${c.req.path}`));
-    return c.json(body, status);
-  });
-
-  app.onError((err, c) => {
-    let error: unknown = err;
-    if (err instanceof HTTPException && !(err instanceof ApiError)) {
-      error =
-        err.status === 400 && /json/i.test(err.message)
-          ? new MalformedJsonError()
-          : new ApiError(err.status as 400, 'bad_request', err.message || 'request refused');
-    }
-    const { status, body } = toErrorBody(error);
-    const state = sqlState(error);
-    if (status === 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
-    else if (state)
-      console.error(`${c.req.method} ${c.req.path}: the database refused it (SQLSTATE ${state})`);
-    return c.json(body, status);
   });
 
   return app;

@@ -4,8 +4,8 @@ import type { DriftOptions, RetrainOptions } from './config';
 import type { StoredDriftReport } from './db/drift';
 import { type DriftRunRequest, runDrift } from './drift/run';
 import { DriftScheduler } from './drift/scheduler';
+import type { Ready } from './ready';
 import { Retrainer, type RetrainerDeps } from './retrain/retrainer';
-import type { Ready } from './services';
 
 export interface AnalysisConfig {
   readonly drift: DriftOptions;

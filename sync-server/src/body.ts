@@ -1,5 +1,4 @@
-// The sync server's request body limits; reading under a limit is core's (`@pmm/core/http`).
-export { isJsonType, readJsonBody, readJsonText, readLimited } from '@pmm/core/http';
+// The sync server's request body limits (enforced by core's `jsonBodyLimit` / `limitBody`, Hono's bodyLimit).
 
 const MiB = 1024 * 1024;
 /** Ingest requests: 5,000 rows of ~1 KB, with room to spare. */

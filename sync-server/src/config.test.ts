@@ -58,4 +58,19 @@ describe('readConfig', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^pmm sync-server: invalid configuration: PORT: /);
   });
+
+  it('refuses a bad shape, CORS or Electric variable before listening, in one line naming each', async () => {
+    const proc = spawnServer({
+      PMM_SHAPE_POLL_MS: 'soon',
+      PMM_CORS_ORIGIN: 'not an origin',
+      ELECTRIC_URL: 'electric:3000',
+    });
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    const lines = proc.output().trim().split('\n');
+    expect(lines).toEqual([expect.stringMatching(/^pmm sync-server: invalid configuration: /)]);
+    for (const name of ['PMM_SHAPE_POLL_MS', 'PMM_CORS_ORIGIN', 'ELECTRIC_URL'])
+      expect(lines[0]).toContain(`${name}: `);
+    expect(lines[0]).not.toMatch(/listening/);
+  });
 });

@@ -1,6 +1,7 @@
 // Configuration from the environment, read and validated once at start-up.
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SHAPE_CONFIG, type ShapeConfig } from './shapes/config';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -58,6 +59,7 @@ export interface Config {
   readonly push: PushOptions;
   readonly drift: DriftOptions;
   readonly retrain: RetrainOptions;
+  readonly shapes: ShapeConfig;
 }
 
 const int = (min: number, max: number) =>
@@ -68,6 +70,17 @@ const int = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 const token = z.string().min(16, 'must be at least 16 characters');
+
+/** `*`, or a comma-separated list of origins (`scheme://host[:port]`, no path). */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s,]+$/i;
+const origins = z
+  .string()
+  .transform((v) => v.split(',').map((o) => o.trim()))
+  .refine(
+    (list) => list.every((o) => o === '*' || ORIGIN.test(o)),
+    'must be * or comma-separated origins like http://127.0.0.1:5173',
+  )
+  .transform((list) => list.join(','));
 
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -98,6 +111,13 @@ const envSchema = z.object({
     .default(false),
   PMM_RETRAIN_SEED: int(0, 2_147_483_647).default(0),
   PMM_RETRAIN_COOLDOWN_MS: int(0, 2_592_000_000).default(3_600_000),
+  // Below the client's own 45 s live-request timeout, which would otherwise abort and retry every poll.
+  PMM_SHAPE_LIVE_TIMEOUT_MS: int(100, 40_000).default(DEFAULT_SHAPE_CONFIG.liveTimeoutMs),
+  PMM_SHAPE_POLL_MS: int(10, 60_000).default(DEFAULT_SHAPE_CONFIG.pollMs),
+  PMM_SHAPE_PAGE_ROWS: int(100, 100_000).default(DEFAULT_SHAPE_CONFIG.pageRows),
+  PMM_CORS_ORIGIN: origins.default(DEFAULT_SHAPE_CONFIG.corsOrigin),
+  ELECTRIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  ELECTRIC_SECRET: z.string().min(1).optional(),
 });
 
 /** Parses the environment; empty strings count as unset. Throws one ConfigError naming every bad variable. */
@@ -111,6 +131,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   if (e.PMM_ADMIN_TOKEN && e.PMM_ADMIN_TOKEN === e.PMM_READ_TOKEN) {
     throw new ConfigError('invalid configuration: PMM_READ_TOKEN must differ from PMM_ADMIN_TOKEN');
+  }
+  if (e.ELECTRIC_SECRET && !e.ELECTRIC_URL) {
+    throw new ConfigError('invalid configuration: ELECTRIC_SECRET is set without ELECTRIC_URL');
   }
   return {
     host: e.HOST,
@@ -138,6 +161,14 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       autoPromote: e.PMM_AUTO_PROMOTE,
       seed: e.PMM_RETRAIN_SEED,
       cooldownMs: e.PMM_RETRAIN_COOLDOWN_MS,
+    },
+    shapes: {
+      liveTimeoutMs: e.PMM_SHAPE_LIVE_TIMEOUT_MS,
+      pollMs: e.PMM_SHAPE_POLL_MS,
+      pageRows: e.PMM_SHAPE_PAGE_ROWS,
+      corsOrigin: e.PMM_CORS_ORIGIN,
+      electricUrl: e.ELECTRIC_URL,
+      electricSecret: e.ELECTRIC_SECRET,
     },
   };
 }

@@ -1,40 +1,9 @@
-// The sync server's API errors: the shared ones from core, plus its own (artifacts, database refusals).
-import {
-  ApiError,
-  ConflictError,
-  type ErrorBody,
-  type ErrorStatus,
-  toErrorBody as toSharedErrorBody,
-} from '@pmm/core/http';
-import type { FieldIssue } from '@pmm/core/schema';
+// Database refusals as API errors: a value PostgreSQL refused is the client's 422, a broken constraint a 409.
+// Every API error type is core's (`@pmm/core/http`).
+import { ApiError, ConflictError } from '@pmm/core/http';
 
-export {
-  ApiError,
-  BadRequestError,
-  ConflictError,
-  type ErrorBody,
-  type ErrorStatus,
-  ForbiddenError,
-  MalformedJsonError,
-  NotFoundError,
-  PayloadTooLargeError,
-  UnauthorizedError,
-  UnavailableError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '@pmm/core/http';
-
-/** A model artifact was refused: unreadable card, bad base64, or an ONNX file that does not hash to the card. */
-export class ArtifactRejectedError extends ApiError {
-  constructor(
-    reason: 'invalid_card' | 'invalid_artifact' | 'sha256_mismatch',
-    message: string,
-    details: readonly FieldIssue[] | null = null,
-  ) {
-    super(422, reason, message, details);
-    this.name = 'ArtifactRejectedError';
-  }
-}
+// routes/models.ts still imports these two from here.
+export { ConflictError, NotFoundError } from '@pmm/core/http';
 
 /** The SQLSTATE of a PostgreSQL error (PGlite's or postgres-js's), also when drizzle wrapped it. */
 export function sqlState(err: unknown): string | null {
@@ -50,22 +19,20 @@ export function sqlState(err: unknown): string | null {
 }
 
 /**
- * The JSON body for any thrown value. A value PostgreSQL refused (SQLSTATE class 22) is the client's 422 and a
- * constraint it broke (class 23, e.g. a concurrent duplicate) a 409; anything else is an opaque 500, never a stack.
+ * The API error a database refusal stands for: SQLSTATE class 22 (a value refused) is a 422, class 23 (a
+ * constraint broken, e.g. a concurrent duplicate) a 409; anything else is not the client's (null: a 500).
  */
-export function toErrorBody(err: unknown): { status: ErrorStatus; body: ErrorBody } {
-  const state = err instanceof ApiError ? null : sqlState(err);
+export function databaseError(err: unknown): ApiError | null {
+  const state = sqlState(err);
   if (state?.startsWith('22')) {
-    return toSharedErrorBody(
-      new ApiError(422, 'invalid_value', 'the database refused a value of this request', { sqlstate: state }),
-    );
+    return new ApiError(422, 'invalid_value', 'the database refused a value of this request', {
+      sqlstate: state,
+    });
   }
   if (state?.startsWith('23')) {
-    return toSharedErrorBody(
-      new ConflictError('constraint_violation', 'the request conflicts with stored data', {
-        sqlstate: state,
-      }),
-    );
+    return new ConflictError('constraint_violation', 'the request conflicts with stored data', {
+      sqlstate: state,
+    });
   }
-  return toSharedErrorBody(err);
+  return null;
 }

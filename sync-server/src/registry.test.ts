@@ -110,6 +110,33 @@ describe('POST /v1/models', () => {
     });
     expect(text.status).toBe(415);
   });
+
+  it('answers 413 for an upload past 48 MiB, declared or streamed, and registers nothing', async () => {
+    const before = ((await (await server.call('GET', '/v1/models')).json()) as { models: unknown[] }).models;
+    const declared = await server.call('POST', '/v1/models', {
+      body: '{}',
+      headers: { 'content-type': 'application/json', 'content-length': String(48 * 1024 * 1024 + 1) },
+    });
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as ErrorBody).error).toMatchObject({
+      code: 'payload_too_large',
+      details: { limit_bytes: 48 * 1024 * 1024 },
+    });
+    const chunk = new Uint8Array(1024 * 1024).fill(32);
+    let sent = 0;
+    const streamed = await server.call('POST', '/v1/models', {
+      body: new ReadableStream({
+        pull(controller) {
+          if (sent++ > 48) return controller.close();
+          controller.enqueue(chunk);
+        },
+      }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(streamed.status).toBe(413);
+    const after = ((await (await server.call('GET', '/v1/models')).json()) as { models: unknown[] }).models;
+    expect(after).toHaveLength(before.length);
+  });
 });
 
 describe('reading the registry', () => {

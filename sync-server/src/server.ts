@@ -21,7 +21,7 @@ try {
 
 const services = new Services();
 services.configure({ drift: config!.drift, retrain: config!.retrain }, log);
-const app = createApp(services);
+const app = createApp(services, config!.shapes);
 const server = serve({ fetch: app.fetch, port: config!.port, hostname: config!.host }) as Server;
 
 server.on('error', (err: NodeJS.ErrnoException) =>

@@ -1,15 +1,10 @@
 // What the routes run against: the database and pusher once start-up finished, the counters, the clock.
+
+import { UnavailableError } from '@pmm/core/http';
 import { type AnalysisConfig, Automation } from './automation';
 import { readConfig } from './config';
-import type { Database } from './db/client';
-import { UnavailableError } from './errors';
 import { IngestCounters } from './metrics';
-import type { Pusher } from './push';
-
-export interface Ready {
-  readonly database: Database;
-  readonly pusher: Pusher;
-}
+import type { Ready } from './ready';
 
 export class Services {
   readonly counters = new IngestCounters();

@@ -3,7 +3,7 @@ import type { Config } from './config';
 import { type Database, migrateDatabase, openDatabase } from './db/client';
 import { putToken } from './db/tokens';
 import { Pusher } from './push';
-import type { Ready } from './services';
+import type { Ready } from './ready';
 
 export async function openStore(config: Pick<Config, 'databaseUrl' | 'dbDir'>): Promise<Database> {
   const database = await openDatabase(

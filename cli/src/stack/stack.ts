@@ -156,6 +156,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           PMM_ADMIN_TOKEN: tokens.admin,
           PMM_READ_TOKEN: tokens.read,
           DATABASE_URL: options.databaseUrl ?? '',
+          PMM_CORS_ORIGIN: `http://127.0.0.1:${options.uiPort},http://localhost:${options.uiPort}`,
           ...options.syncEnv,
         },
       },

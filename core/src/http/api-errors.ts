@@ -82,10 +82,28 @@ export class ValidationError extends ApiError {
   }
 }
 
+/** Why a model artifact was refused: its card, its bytes, their checksum, or (at the edge) the canary row. */
+export type ArtifactRejection = 'invalid_card' | 'invalid_artifact' | 'sha256_mismatch' | 'canary_failed';
+
+/** A pushed, pulled or uploaded model was refused: unreadable card, bad base64 or ONNX, checksum, canary. */
+export class ArtifactRejectedError extends ApiError {
+  constructor(reason: ArtifactRejection, message: string, details: readonly FieldIssue[] | null = null) {
+    super(422, reason, message, details);
+    this.name = 'ArtifactRejectedError';
+  }
+}
+
 export class UnavailableError extends ApiError {
   constructor(code: string, message: string) {
     super(503, code, message);
     this.name = 'UnavailableError';
+  }
+}
+
+export class NoModelError extends ApiError {
+  constructor(message = 'no model is installed on this node') {
+    super(503, 'no_model', message);
+    this.name = 'NoModelError';
   }
 }
 

@@ -1,9 +1,18 @@
 // A model artifact = model.onnx + model.json: naming versions, building the card, and verifying what arrives.
 import { sha256Hex } from '../data/sha256';
+import { type FieldIssue, toFieldIssues } from '../schema/request';
 import { type ModelCard, modelCardSchema } from './artifact-types';
 
+/**
+ * A refused artifact: an unreadable card (`issues` names its fields) or a model.onnx that does not hash to it.
+ * The CLI prints the message; the HTTP services answer 422 with `reason` as the code (core/src/http).
+ */
 export class ArtifactError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: 'invalid_card' | 'sha256_mismatch' = 'invalid_card',
+    readonly issues: readonly FieldIssue[] | null = null,
+  ) {
     super(message);
     this.name = 'ArtifactError';
   }
@@ -28,8 +37,9 @@ export function parseModelCard(input: unknown): ModelCard {
   }
   const result = modelCardSchema.safeParse(value);
   if (!result.success) {
-    const first = result.error.issues[0]!;
-    throw new ArtifactError(`model.json: ${first.path.join('.') || '(root)'}: ${first.message}`);
+    const issues = toFieldIssues(result.error);
+    const first = issues[0]!;
+    throw new ArtifactError(`model.json: ${first.path}: ${first.message}`, 'invalid_card', issues);
   }
   return result.data;
 }
@@ -40,6 +50,7 @@ export async function verifyArtifact(card: ModelCard, onnx: Uint8Array): Promise
   if (actual !== card.onnx_sha256) {
     throw new ArtifactError(
       `model.onnx sha256 mismatch for ${card.version}: expected ${card.onnx_sha256}, got ${actual} (corrupted or replaced file)`,
+      'sha256_mismatch',
     );
   }
 }

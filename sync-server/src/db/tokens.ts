@@ -1,6 +1,6 @@
-// API tokens: generated at random, stored as SHA-256 only, looked up by hash and compared in constant time.
+// API tokens: generated at random, stored as SHA-256 only, compared as hashes in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { isNull } from 'drizzle-orm';
 import type { Db } from './client';
 import { tokens } from './schema';
 
@@ -26,18 +26,36 @@ export function generateTokenId(prefix: string): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
+export interface StoredToken {
+  readonly id: string;
+  readonly role: string;
+  readonly nodeId: string | null;
+  /** SHA-256 of the token, hex. */
+  readonly sha256: string;
+}
+
+/**
+ * The stored token the presented one hashes to, or null. The presented token is hashed and compared with every
+ * stored hash by `timingSafeEqual`, without an early exit, so the time taken does not depend on which one matched.
+ */
+export function matchToken(stored: readonly StoredToken[], presented: string): Principal | null {
+  const presentedHash = createHash('sha256').update(presented, 'utf8').digest();
+  let match: StoredToken | null = null;
+  for (const row of stored) {
+    const storedHash = Buffer.from(row.sha256, 'hex');
+    const equal = storedHash.length === presentedHash.length && timingSafeEqual(storedHash, presentedHash);
+    if (equal && !match) match = row;
+  }
+  return match ? { tokenId: match.id, role: match.role as Role, nodeId: match.nodeId } : null;
+}
+
+/** The principal of a presented bearer token among the tokens not revoked (a handful: admin, read, one per node). */
 export async function findPrincipal(db: Db, token: string): Promise<Principal | null> {
-  const hash = hashToken(token);
-  const [row] = await db
+  const active = await db
     .select({ id: tokens.id, role: tokens.role, nodeId: tokens.nodeId, sha256: tokens.sha256 })
     .from(tokens)
-    .where(and(eq(tokens.sha256, hash), isNull(tokens.revokedAt)))
-    .limit(1);
-  if (!row) return null;
-  const a = Buffer.from(row.sha256, 'hex');
-  const b = Buffer.from(hash, 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-  return { tokenId: row.id, role: row.role as Role, nodeId: row.nodeId };
+    .where(isNull(tokens.revokedAt));
+  return matchToken(active, token);
 }
 
 /** Inserts or replaces a token under a fixed id (the bootstrap tokens from the environment). */

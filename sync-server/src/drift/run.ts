@@ -1,11 +1,11 @@
 // One drift run: the logged features of a window of a version's predictions against that version's
 // reference profile (from its model.json), through core's drift engine; the report is stored and announced.
 import { DriftDataError, DriftOptionsError, driftReport, driftTablesFromProfile } from '@pmm/core/drift';
+import { ApiError, NotFoundError } from '@pmm/core/http';
 import { referenceProfileSchema } from '@pmm/core/model';
 import type { Db } from '../db/client';
 import { type DriftWindow, insertDriftReport, type StoredDriftReport, windowFeatures } from '../db/drift';
 import { getModel, resolveAlias } from '../db/registry';
-import { ApiError, NotFoundError } from '../errors';
 import { notifyShapeChange } from '../shapes';
 
 export interface DriftRunRequest {

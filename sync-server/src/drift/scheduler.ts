@@ -4,7 +4,7 @@
 import type { DriftOptions } from '../config';
 import { lastScheduledReport, predictionStats, type StoredDriftReport } from '../db/drift';
 import { resolveAlias } from '../db/registry';
-import type { Ready } from '../services';
+import type { Ready } from '../ready';
 
 export type TickOutcome =
   | { readonly ran: true; readonly report: StoredDriftReport }

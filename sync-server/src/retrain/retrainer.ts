@@ -1,5 +1,7 @@
 // Retraining runs: started by hand, after a drifted report of the production model, or on a schedule. Each
 // run trains in a worker thread, registers the new version as `challenger` and (optionally) promotes it.
+
+import { ConflictError } from '@pmm/core/http';
 import { type ModelCard, parseModelCard, verifyArtifact } from '@pmm/core/model';
 import type { RetrainOptions } from '../config';
 import type { Executor } from '../db/client';
@@ -15,8 +17,7 @@ import {
   runForVersionSince,
   runningRun,
 } from '../db/retrain';
-import { ConflictError } from '../errors';
-import type { Ready } from '../services';
+import type { Ready } from '../ready';
 import { notifyShapeChange } from '../shapes';
 import { moveAlias } from './aliases';
 import type { RetrainJobInput, RetrainJobResult } from './job';

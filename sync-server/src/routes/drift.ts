@@ -1,10 +1,10 @@
 // Drift runs and reports: run the drift engine on a window of logged predictions, list and read the reports.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { type DriftReport, renderDriftHtml } from '@pmm/core/drift';
+import { NotFoundError } from '@pmm/core/http';
 import { type AppEnv, requireRole } from '../auth';
 import { MAX_JSON_BODY_BYTES } from '../body';
 import { getDriftReport, listDriftReports, type StoredDriftReport } from '../db/drift';
-import { NotFoundError } from '../errors';
 import type { Services } from '../services';
 import { bearer, errors, json, jsonBody, readBody } from './common';
 

@@ -1,9 +1,9 @@
 // POST /v1/ingest/predictions and /v1/ingest/feedback: edge log batches, idempotent by prediction id.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { ForbiddenError } from '@pmm/core/http';
 import { INGEST_FEEDBACK_PATH, INGEST_PREDICTIONS_PATH } from '@pmm/core/sync';
 import { type AppEnv, requireRole } from '../auth';
 import { MAX_INGEST_BODY_BYTES } from '../body';
-import { ForbiddenError } from '../errors';
 import { ingestFeedback, ingestPredictions, ingestRequestSchema, ingestResultSchema } from '../ingest';
 import type { Services } from '../services';
 import { notifyShapeChange } from '../shapes';

@@ -2,8 +2,9 @@
 
 import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { limitBody } from '@pmm/core/http';
 import { type AppEnv, actorOf, requireRole } from '../auth';
-import { MAX_JSON_BODY_BYTES } from '../body';
+import { MAX_JSON_BODY_BYTES, MAX_MODEL_BODY_BYTES } from '../body';
 import type { Db } from '../db/client';
 import {
   type AliasChange,
@@ -160,7 +161,7 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
       summary: 'Register a model version (multipart model.onnx + model.json, or JSON { model, onnx_base64 })',
       tags: ['registry'],
       security: bearer,
-      middleware: [admin] as const,
+      middleware: [admin, limitBody(MAX_MODEL_BODY_BYTES)] as const,
       responses: {
         201: json(modelSummarySchema, 'Registered'),
         ...errors(400, 401, 403, 409, 413, 415, 422, 503),

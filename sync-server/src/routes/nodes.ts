@@ -1,9 +1,9 @@
 // Edge nodes: registration (returns the node's ingest token once), status, and the log of model pushes.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { ConflictError, NotFoundError } from '@pmm/core/http';
 import { type AppEnv, requireRole } from '../auth';
 import { MAX_JSON_BODY_BYTES } from '../body';
 import { getNodeTarget, listNodes, listPushes, registerNode } from '../db/nodes';
-import { ConflictError, NotFoundError } from '../errors';
 import type { Services } from '../services';
 import { bearer, errors, json, jsonBody, readBody } from './common';
 

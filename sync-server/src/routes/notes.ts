@@ -1,11 +1,11 @@
 // Analyst notes on a model version or a drift report: the desktop outbox POSTs them with a client-made id
 // (a retry is idempotent by that id); they sync to the app as the `notes` shape.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { ConflictError, NotFoundError } from '@pmm/core/http';
 import { type AppEnv, actorOf, requireRole } from '../auth';
 import { MAX_JSON_BODY_BYTES } from '../body';
 import { driftReportExists, insertNote, listNotes, type Note } from '../db/notes';
 import { modelExists } from '../db/registry';
-import { ConflictError, NotFoundError } from '../errors';
 import type { Services } from '../services';
 import { notifyShapeChange } from '../shapes';
 import { bearer, errors, json, jsonBody, readBody } from './common';

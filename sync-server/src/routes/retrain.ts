@@ -1,12 +1,11 @@
 // Retraining: start a run by hand, list runs and read one.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import { NotFoundError, optionalJsonBodyLimit } from '@pmm/core/http';
 import { type AppEnv, requireRole } from '../auth';
 import { MAX_JSON_BODY_BYTES } from '../body';
 import { getRun, listRuns } from '../db/retrain';
-import { NotFoundError } from '../errors';
 import type { Services } from '../services';
-import { bearer, errors, json, readBody } from './common';
+import { bearer, errors, json } from './common';
 
 const runSchema = z
   .object({
@@ -20,19 +19,6 @@ const runSchema = z
   })
   .openapi('RetrainRun');
 
-/** A JSON body when one is sent; none at all (no Content-Type, no bytes) is `{}`. */
-const optionalJsonBody = (limit: number): MiddlewareHandler<AppEnv> => {
-  const json = readBody(limit);
-  return async (c, next) => {
-    const length = c.req.header('content-length');
-    if (!c.req.header('content-type') && (!c.req.raw.body || length === '0')) {
-      (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve('{}');
-      return next();
-    }
-    return json(c, next);
-  };
-};
-
 export function retrainRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
   const read = requireRole(services, 'read');
   const admin = requireRole(services);
@@ -44,7 +30,7 @@ export function retrainRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
       summary: 'Start a retraining run (the new version becomes the challenger); 409 while one runs',
       tags: ['retrain'],
       security: bearer,
-      middleware: [admin, optionalJsonBody(MAX_JSON_BODY_BYTES)] as const,
+      middleware: [admin, optionalJsonBodyLimit(MAX_JSON_BODY_BYTES)] as const,
       request: {
         body: {
           required: false,

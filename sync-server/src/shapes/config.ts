@@ -1,6 +1,4 @@
-// Shape endpoint settings from the environment, read and validated once at start-up.
-import { z } from 'zod';
-import { ConfigError } from '../config';
+// Shape endpoint settings: what the routes read, and the defaults (parsed from the environment in ../config.ts).
 
 export interface ShapeConfig {
   /** How long a `live=true` request is held open waiting for rows. */
@@ -17,48 +15,17 @@ export interface ShapeConfig {
   readonly electricSecret: string | undefined;
 }
 
+/**
+ * The analyst app's origins: its renderer served by Vite (`npm start`, port 5173) under either loopback name,
+ * and the packaged desktop app (`app://pmm`).
+ */
+export const ANALYST_APP_ORIGINS = 'http://127.0.0.1:5173,http://localhost:5173,app://pmm';
+
 export const DEFAULT_SHAPE_CONFIG: ShapeConfig = {
   liveTimeoutMs: 20_000,
   pollMs: 500,
   pageRows: 10_000,
-  corsOrigin: '*',
+  corsOrigin: ANALYST_APP_ORIGINS,
   electricUrl: undefined,
   electricSecret: undefined,
 };
-
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
-const envSchema = z.object({
-  // Below the client's own 45 s live-request timeout, which would otherwise abort and retry every poll.
-  PMM_SHAPE_LIVE_TIMEOUT_MS: int(100, 40_000).optional(),
-  PMM_SHAPE_POLL_MS: int(10, 60_000).optional(),
-  PMM_SHAPE_PAGE_ROWS: int(100, 100_000).optional(),
-  PMM_CORS_ORIGIN: z.string().min(1).optional(),
-  ELECTRIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  ELECTRIC_SECRET: z.string().min(1).optional(),
-});
-
-/** Parses the shape settings; empty strings count as unset. Throws naming every bad variable. */
-export function readShapeConfig(env: Record<string, string | undefined>): ShapeConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
-  const d = DEFAULT_SHAPE_CONFIG;
-  return {
-    liveTimeoutMs: e.PMM_SHAPE_LIVE_TIMEOUT_MS ?? d.liveTimeoutMs,
-    pollMs: e.PMM_SHAPE_POLL_MS ?? d.pollMs,
-    pageRows: e.PMM_SHAPE_PAGE_ROWS ?? d.pageRows,
-    corsOrigin: e.PMM_CORS_ORIGIN ?? d.corsOrigin,
-    electricUrl: e.ELECTRIC_URL,
-    electricSecret: e.ELECTRIC_SECRET,
-  };
-}

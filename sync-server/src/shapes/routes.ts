@@ -1,9 +1,11 @@
 // `GET /v1/shape?table=…`: the Electric HTTP shape protocol served from our tables by seq (or proxied to Electric).
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { ApiError, BadRequestError, bearer, createApiApp, ForbiddenError } from '@pmm/core/http';
+import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { Database } from '../db/client';
 import { findPrincipal } from '../db/tokens';
-import { ApiError, BadRequestError, ForbiddenError, toErrorBody, UnauthorizedError } from '../errors';
 import { DEFAULT_SHAPE_CONFIG, type ShapeConfig } from './config';
 import { type ShapeNotifier, shapeNotifier } from './notifier';
 import { proxyShape } from './proxy';
@@ -11,6 +13,9 @@ import { MAX_SEQ, ShapeStore, shapeSqlFor } from './store';
 import { isShapeTable, SHAPE_TABLE_NAMES, type ShapeTable, TABLE_SPECS, type TableSpec } from './tables';
 
 export const SHAPE_PATH = '/v1/shape';
+
+/** The role of the bearer token, set by the shared bearer check. */
+type ShapeEnv = { Variables: { role: string } };
 
 /** Every header a client must read (Access-Control-Expose-Headers). */
 /** pmm's own response header on an initial sync (offset=-1): rows in the table, so clients can show progress. */
@@ -36,18 +41,9 @@ export interface ShapeRoutesOptions {
   readonly fetch?: typeof fetch;
 }
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const OFFSET = /^(\d+)_(\d+)$/;
 const UP_TO_DATE = '{"headers":{"control":"up-to-date"}}';
 const MUST_REFETCH = '[{"headers":{"control":"must-refetch"}}]';
-
-function errorResponse(err: unknown, path: string): Response {
-  const { status, body } = toErrorBody(err);
-  if (status === 500) console.error(`GET ${path} failed:`, err);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-  if (status === 401) headers['www-authenticate'] = 'Bearer realm="pmm"';
-  return new Response(JSON.stringify(body), { status, headers });
-}
 
 /** A new live cursor: the current live-timeout interval, never the one the client sent (Electric's cache buster). */
 function nextCursor(sent: string | null, intervalMs: number): string {
@@ -60,7 +56,7 @@ function nextCursor(sent: string | null, intervalMs: number): string {
  * The shape routes as a Hono sub-app: mount with `app.route('/', createShapeRoutes({ … }))`.
  * Reads need a bearer token of role read or admin.
  */
-export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono {
+export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono<ShapeEnv> {
   const config: ShapeConfig = { ...DEFAULT_SHAPE_CONFIG, ...options.config };
   const notifier = options.notifier ?? shapeNotifier;
   const origins = config.corsOrigin.split(',').map((o) => o.trim());
@@ -79,7 +75,8 @@ export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono {
   const authenticate =
     options.authenticate ?? ((token: string) => findPrincipal(options.database().db as never, token));
 
-  const app = new OpenAPIHono();
+  // Errors are the shared JSON shape, never cached (a 401 must not stick in a browser or proxy cache).
+  const app = createApiApp<ShapeEnv>();
   registerShapeDoc(app);
   app.use(
     SHAPE_PATH,
@@ -91,39 +88,43 @@ export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono {
       maxAge: 600,
     }),
   );
+  app.use(SHAPE_PATH, async (c, next) => {
+    await next();
+    if (c.res.status >= 400) c.res.headers.set('cache-control', 'no-store');
+  });
+  app.get(
+    SHAPE_PATH,
+    bearer<Context<ShapeEnv>>(async (token, c) => {
+      const principal = await authenticate(token);
+      if (principal) c.set('role', principal.role);
+      return principal !== null;
+    }),
+  );
 
   app.get(SHAPE_PATH, async (c) => {
-    try {
-      const match = BEARER.exec(c.req.header('authorization') ?? '');
-      const principal = match ? await authenticate(match[1]!) : null;
-      if (!principal) throw new UnauthorizedError();
-      if (principal.role !== 'read' && principal.role !== 'admin') {
-        throw new ForbiddenError(`a ${principal.role} token may not read shapes`);
-      }
-      const table = c.req.query('table');
-      if (!isShapeTable(table)) {
-        throw new ApiError(400, 'invalid_table', `table must be one of ${SHAPE_TABLE_NAMES.join(', ')}`, {
-          table: table ?? null,
-        });
-      }
-      const spec = TABLE_SPECS[table];
-      if (config.electricUrl) {
-        const proxyOptions = {
-          electricUrl: config.electricUrl,
-          electricSecret: config.electricSecret,
-          fetch: options.fetch,
-        };
-        try {
-          return await proxyShape(proxyOptions, spec, c.req.raw);
-        } catch (err) {
-          if (c.req.raw.signal.aborted) throw err;
-          throw new ApiError(503, 'electric_unavailable', 'the Electric service did not answer');
-        }
-      }
-      return await serveShape(storeFor(), spec, new URL(c.req.url), c.req.raw.signal);
-    } catch (err) {
-      return errorResponse(err, c.req.path);
+    const role = c.get('role');
+    if (role !== 'read' && role !== 'admin') throw new ForbiddenError(`a ${role} token may not read shapes`);
+    const table = c.req.query('table');
+    if (!isShapeTable(table)) {
+      throw new ApiError(400, 'invalid_table', `table must be one of ${SHAPE_TABLE_NAMES.join(', ')}`, {
+        table: table ?? null,
+      });
     }
+    const spec = TABLE_SPECS[table];
+    if (config.electricUrl) {
+      const proxyOptions = {
+        electricUrl: config.electricUrl,
+        electricSecret: config.electricSecret,
+        fetch: options.fetch,
+      };
+      try {
+        return await proxyShape(proxyOptions, spec, c.req.raw);
+      } catch (err) {
+        if (c.req.raw.signal.aborted) throw err;
+        throw new ApiError(503, 'electric_unavailable', 'the Electric service did not answer');
+      }
+    }
+    return await serveShape(storeFor(), spec, new URL(c.req.url), c.req.raw.signal);
   });
 
   /** Serves one request of the protocol from the table itself. */
@@ -198,7 +199,7 @@ export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono {
 }
 
 /** The OpenAPI entry (documentation only: the handler reads the query itself, ignoring unknown parameters). */
-function registerShapeDoc(app: OpenAPIHono): void {
+function registerShapeDoc(app: OpenAPIHono<ShapeEnv>): void {
   const headers = (names: readonly string[]) =>
     Object.fromEntries(names.map((n) => [n, { schema: { type: 'string' as const } }]));
   app.openAPIRegistry.registerPath({

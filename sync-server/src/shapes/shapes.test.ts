@@ -17,7 +17,6 @@ import { openTestDatabase, type TestDatabase } from '../test/harness';
 import { notifyShapeChange } from './notifier';
 import { rotateShapeHandle } from './store';
 import {
-  FIRST_SEQ_MIGRATION,
   INGEST,
   insertPredictionRows,
   putShapeTokens,
@@ -67,7 +66,6 @@ const get = (path: string, token: string | null = READ, headers: Record<string, 
 beforeAll(async () => {
   store = await openTestDatabase();
   await putShapeTokens(store.database);
-  for (const statement of FIRST_SEQ_MIGRATION) await store.database.db.execute(sql.raw(statement));
   await insertPredictionRows(store.database, INITIAL);
   server = await startShapeServer(store.database, { liveTimeoutMs: 1_000, pollMs: 100, pageRows: PAGE });
 });
@@ -145,11 +143,13 @@ describe(`shape sync (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, () 
       const handle = s.shapeHandle;
       rotateShapeHandle('predictions');
       await until(() => seen.some((m) => isControlMessage(m) && m.headers.control === 'must-refetch'));
-      await insertPredictionRows(store.database, 4);
+      const added = await insertPredictionRows(store.database, 4);
       notifyShapeChange('predictions');
       await until(() => shape.currentRows.length === before + 4);
       expect(s.shapeHandle).not.toBe(handle);
-      expect(new Set(shape.currentRows.map((r) => r.prediction_id)).size).toBe(before + 4);
+      // The refetched shape holds the rows inserted after the rotation (the ids insertPredictionRows drew).
+      const synced = new Set(shape.currentRows.map((r) => r.prediction_id));
+      expect(added.filter((id) => !synced.has(id))).toEqual([]);
     } finally {
       stop();
     }
@@ -282,13 +282,14 @@ describe(`shape sync (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, () 
       },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    // The default admits the analyst app's origins, echoing the one asking.
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/content-type/);
     expect(preflight.headers.get('access-control-allow-methods')).toMatch(/GET/);
 
     const res = await get('/v1/shape?table=predictions&offset=-1', READ, { origin });
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin);
     const exposed = res.headers.get('access-control-expose-headers')!.split(',');
     for (const h of [
       'electric-handle',
@@ -303,7 +304,10 @@ describe(`shape sync (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, () 
     // Errors carry CORS headers too, so the renderer can read the status.
     const denied = await get('/v1/shape?table=predictions&offset=-1', null, { origin });
     expect(denied.status).toBe(401);
-    expect(denied.headers.get('access-control-allow-origin')).toBe('*');
+    expect(denied.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(denied.headers.get('www-authenticate')).toBe('Bearer realm="pmm"');
+    expect(denied.headers.get('cache-control')).toBe('no-store');
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
   });
 
   it('restricts the origin when configured', async () => {

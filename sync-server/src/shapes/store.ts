@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/client';
 import { shapeNotifier } from './notifier';
-import { FIRST_SEQ_COLUMN, type ShapeTable, type TableSpec } from './tables';
+import type { ShapeTable, TableSpec } from './tables';
 
 /** The least a shape needs from a driver: run SQL with positional text parameters. */
 export interface ShapeSql {
@@ -77,14 +77,14 @@ export class SeqHorizon {
 /** Per-table handle epochs rotated by this process (see `ShapeStore`). */
 const epochs = new Map<ShapeTable, string>();
 
-/** Optional table (migration proposed to the lead) keeping rotated epochs across restarts and processes. */
+/** The table (migration 0002) keeping rotated epochs across restarts and processes. */
 export const EPOCH_TABLE = 'shape_epochs';
 
 /**
  * Retires `table`'s current handle: clients holding it get a 409 with the new handle and refetch from scratch.
  * Call after deleting rows (a seq log cannot carry deletes); tests call it to force a `must-refetch`.
- * With `database`, the new epoch is also stored in `shape_epochs` (when that table exists), so a restart
- * does not hand out the retired handle again.
+ * With `database`, the new epoch is also stored in `shape_epochs`, so a restart does not hand out the
+ * retired handle again.
  */
 export async function rotateShapeHandle(
   table: ShapeTable,
@@ -93,15 +93,11 @@ export async function rotateShapeHandle(
   const epoch = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   epochs.set(table, epoch);
   if (database) {
-    await shapeSqlFor(database)
-      .query(
-        `insert into public.${EPOCH_TABLE} (table_name, epoch) values ($1, $2)
-         on conflict (table_name) do update set epoch = excluded.epoch`,
-        [table, epoch],
-      )
-      .catch((err: { code?: string }) => {
-        if (err?.code !== '42P01') throw err; // undefined_table: in memory only
-      });
+    await shapeSqlFor(database).query(
+      `insert into public.${EPOCH_TABLE} (table_name, epoch) values ($1, $2)
+       on conflict (table_name) do update set epoch = excluded.epoch`,
+      [table, epoch],
+    );
   }
   // Live requests holding the old handle answer 409 now rather than at their timeout.
   shapeNotifier.notify(table);
@@ -125,14 +121,12 @@ export interface Page {
 /**
  * Handles: `<relfilenode>-<epoch>`. TRUNCATE (or VACUUM FULL) gives a table a new relfilenode, so a client
  * that synced the old rows is told to refetch; `rotateShapeHandle` does the same on demand.
- * The epoch is the one this process rotated to, else the one stored in `shape_epochs` (if that table
- * exists), else `0`; each rotation takes a fresh random one, so a retired handle is not issued again.
+ * The epoch is the one this process rotated to, else the one stored in `shape_epochs`, else `0`; each
+ * rotation takes a fresh random one, so a retired handle is not issued again.
  */
 export class ShapeStore {
   readonly #sql: ShapeSql;
   readonly #horizons = new Map<ShapeTable, SeqHorizon>();
-  readonly #pageSql = new Map<ShapeTable, Promise<string>>();
-  #epochTable: Promise<boolean> | undefined;
 
   constructor(sql: ShapeSql) {
     this.#sql = sql;
@@ -142,18 +136,9 @@ export class ShapeStore {
     return this.#sql.kind;
   }
 
-  #hasEpochTable(): Promise<boolean> {
-    this.#epochTable ??= this.#sql
-      .query<{ found: boolean }>(`select to_regclass($1) is not null as found`, [`public.${EPOCH_TABLE}`])
-      .then(([row]) => row?.found === true);
-    return this.#epochTable;
-  }
-
   async state(table: ShapeTable): Promise<ShapeState> {
     const rel = `'public.${table}'::regclass`;
-    const stored = (await this.#hasEpochTable())
-      ? `(select epoch from public.${EPOCH_TABLE} where table_name = '${table}')`
-      : 'null::text';
+    const stored = `(select epoch from public.${EPOCH_TABLE} where table_name = '${table}')`;
     if (this.#sql.kind === 'pglite') {
       // One connection: transactions never interleave, every committed seq is safe.
       const [row] = await this.#sql.query<{ node: string; epoch: string | null }>(
@@ -200,28 +185,12 @@ export class ShapeStore {
     return Number(row?.n ?? '0');
   }
 
-  /** The page query for this database: with `first_seq` (inserts told from updates) when the table has it. */
-  #pageQuery(spec: TableSpec): Promise<string> {
-    let text = this.#pageSql.get(spec.name);
-    if (!text) {
-      text = this.#sql
-        .query<{ found: number }>(
-          `select count(*)::int as found from pg_attribute
-           where attrelid = $1::regclass and attname = $2 and not attisdropped`,
-          [`public.${spec.name}`, FIRST_SEQ_COLUMN],
-        )
-        .then(([row]) => spec.pageSql((row?.found ?? 0) > 0));
-      text.catch(() => this.#pageSql.delete(spec.name));
-      this.#pageSql.set(spec.name, text);
-    }
-    return text;
-  }
-
   async page(spec: TableSpec, cursor: bigint, horizon: bigint, limit: number): Promise<Page> {
-    const [row] = await this.#sql.query<{ n: number; last: string | null; body: string }>(
-      await this.#pageQuery(spec),
-      [cursor.toString(), horizon.toString(), limit],
-    );
+    const [row] = await this.#sql.query<{ n: number; last: string | null; body: string }>(spec.pageSql, [
+      cursor.toString(),
+      horizon.toString(),
+      limit,
+    ]);
     return {
       rows: Number(row?.n ?? 0),
       last: row?.last == null ? null : BigInt(row.last),

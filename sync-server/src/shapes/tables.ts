@@ -20,8 +20,9 @@ export function isShapeTable(name: string | undefined | null): name is ShapeTabl
 }
 
 /**
- * Bookkeeping column, if a table has it: the `seq` a row had before its first update (null for rows never
- * updated). A row sent after cursor C is an `update` when `first_seq <= C`, else an `insert`.
+ * Bookkeeping column of the tables whose rows are updated (migrations 0002/0003): the `seq` a row had before its
+ * first update (null for rows never updated). A row sent after cursor C is an `update` when `first_seq <= C`,
+ * else an `insert`. Append-only tables (alias_history, notes) have none: every row is an insert.
  */
 export const FIRST_SEQ_COLUMN = 'first_seq';
 
@@ -43,11 +44,8 @@ export interface TableSpec {
   readonly schemaHeader: string;
   /** `columns` for a real Electric (quoted, comma-separated): the same columns as served locally. */
   readonly electricColumns: string;
-  /**
-   * Page query: $1 cursor (exclusive), $2 horizon (inclusive), $3 row limit; one row `{ n, last, body }`.
-   * `withFirstSeq`: the table has `first_seq`, so updates can be told from inserts.
-   */
-  pageSql(withFirstSeq: boolean): string;
+  /** Page query: $1 cursor (exclusive), $2 horizon (inclusive), $3 row limit; one row `{ n, last, body }`. */
+  readonly pageSql: string;
 }
 
 const q = (ident: string) => `"${ident.replaceAll('"', '""')}"`;
@@ -120,14 +118,12 @@ function buildSpec(name: ShapeTable, table: PgTable): TableSpec {
   const value = sent.map((c) => `'${c.name}', ${columnType(c.sqlType, q(c.name)).expr}`).join(', ');
   // Key as Electric writes it: "public"."table"/"pk" (a quote inside the value doubled).
   const key = `to_json('"public".${q(name).replaceAll("'", "''")}/"' || replace(${q(pk.name)}::text, '"', '""') || '"')::text`;
-  const pageSql = (withFirstSeq: boolean) => {
-    const operation = withFirstSeq
-      ? `case when ${q(FIRST_SEQ_COLUMN)} <= $1::bigint then 'update' else 'insert' end`
-      : `'insert'`;
-    const message = `'{"key":' || ${key} || ',"value":' || json_build_object(${value})::text || ',"headers":{"operation":"' || ${operation} || '"}}'`;
-    return `select count(*)::int as n, max(seq)::text as last, coalesce(string_agg(m, ',' order by seq), '') as body
+  const operation = all.some((c) => c.name === FIRST_SEQ_COLUMN)
+    ? `case when ${q(FIRST_SEQ_COLUMN)} <= $1::bigint then 'update' else 'insert' end`
+    : `'insert'`;
+  const message = `'{"key":' || ${key} || ',"value":' || json_build_object(${value})::text || ',"headers":{"operation":"' || ${operation} || '"}}'`;
+  const pageSql = `select count(*)::int as n, max(seq)::text as last, coalesce(string_agg(m, ',' order by seq), '') as body
 from (select seq, ${message} as m from ${q(name)} where seq > $1::bigint and seq <= $2::bigint order by seq limit $3::int) page`;
-  };
 
   return {
     name,

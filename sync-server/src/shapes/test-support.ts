@@ -81,23 +81,3 @@ export async function insertPredictionRows(
   );
   return ids;
 }
-
-/** The second migration proposed to the lead: rotated handle epochs that survive a restart. */
-export const SHAPE_EPOCHS_MIGRATION = [
-  'create table if not exists shape_epochs (table_name text primary key, epoch text not null)',
-];
-
-/** The migration proposed to the lead (0002): `first_seq` keeps a row's seq from before its first update. */
-export const FIRST_SEQ_MIGRATION = [
-  'alter table predictions add column if not exists first_seq bigint',
-  'alter table feedback add column if not exists first_seq bigint',
-  'alter table models add column if not exists first_seq bigint',
-  'alter table drift_reports add column if not exists first_seq bigint',
-  `create or replace function pmm_bump_seq() returns trigger language plpgsql as $$
-begin
-  NEW.first_seq := coalesce(OLD.first_seq, OLD.seq);
-  NEW.seq := nextval('sync_seq');
-  return NEW;
-end;
-$$`,
-];

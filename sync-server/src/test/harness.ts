@@ -95,7 +95,8 @@ export async function startTestServer(push: PushOptions = FAST_PUSH): Promise<Te
         headers['content-type'] ??= 'application/json';
         body = JSON.stringify(options.json);
       }
-      return Promise.resolve(app.request(url, { method, headers, body }));
+      // duplex: a streamed body (no Content-Length) is allowed too.
+      return Promise.resolve(app.request(url, { method, headers, body, duplex: 'half' } as RequestInit));
     },
     close: async () => {
       await pusher.close();
