@@ -1,6 +1,6 @@
 // Messages between the UI and the analysis worker: drift reports and timelines over local data or imported CSV.
 import type { DriftOptions, DriftReport } from '@pmm/core/drift';
-import type { WindowSpec } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
 
 /** One side of a comparison. `profile`: a model version's reference profile (reference side only). */
 export type SideSpec =

@@ -5,7 +5,8 @@ import type { DriftResult } from '../analysis/protocol';
 import { ago, useLiveQuery, useNow } from '../hooks';
 import { useServices } from '../services';
 import type { ModelRow, OutboxItem } from '../store/db';
-import { currentAliases, type WindowSpec } from '../store/queries';
+import { currentAliases } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
 import { NotesPanel } from './notes-panel';
 import { WindowEditor } from './side-picker';
 

@@ -4,7 +4,8 @@ import type { SideSpec } from '../analysis/protocol';
 import { useLiveQuery } from '../hooks';
 import { platform, readPicked } from '../platform';
 import { useServices } from '../services';
-import { logFacets, type WindowSpec } from '../store/queries';
+import { logFacets } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
 
 type Mode = SideSpec['kind'];
 

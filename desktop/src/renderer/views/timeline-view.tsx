@@ -3,7 +3,7 @@ import { TimeSeriesChart } from '@pmm/ui';
 import { useMemo, useState } from 'react';
 import type { SideSpec, TimelineResult } from '../analysis/protocol';
 import { useServices } from '../services';
-import type { WindowSpec } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
 import { SidePicker, WindowEditor } from './side-picker';
 
 const MAX_FEATURE_LINES = 8;
