@@ -82,3 +82,9 @@ export interface ErrorResult {
 }
 
 export type AnalysisResponse = DriftResult | TimelineResult | ErrorResult;
+
+/**
+ * Timeline buckets with fewer labelled predictions than this get no performance figures: ten rows can give a
+ * ROC AUC of 1.0 by chance. The count still shows (`performance.labelled`).
+ */
+export const MIN_LABELLED_ROWS = 30;
