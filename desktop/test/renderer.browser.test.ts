@@ -1,7 +1,7 @@
 // The renderer as a web page in Chromium against the real sync server (child process; PGlite, or PostgreSQL with
 // DATABASE_URL): first sync with progress, resume, CSV and window drift in the worker, export, timeline, then the
-// server goes away — analysis goes on, a promotion and a note wait in the outbox and land once — and an alias
-// conflict.
+// server goes away — analysis goes on, a promotion and a note wait in the outbox and land once — an alias
+// conflict, a promotion answered within 1 s while every table syncs live, and the centre's reports and runs.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,8 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
   let seeded: Seeded;
   /** Shape requests the page and its workers sent. */
   const shapeRequests: URL[] = [];
+  /** Change long-polls (one request for every synced table) the sync worker sent. */
+  const changeRequests: URL[] = [];
   let browser: Browser;
   let page: Page;
   let url: string;
@@ -83,6 +85,7 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
     context.on('request', (r) => {
       const u = new URL(r.url());
       if (u.pathname === '/v1/shape') shapeRequests.push(u);
+      if (u.pathname === '/v1/shape-changes') changeRequests.push(u);
     });
     page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
@@ -189,7 +192,15 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
 
   it("compares a window of the synced log with a model's reference profile", async () => {
     await page.locator('fieldset[data-role=reference]').getByLabel("Model's reference profile").check();
-    await page.locator('fieldset[data-role=reference] select').first().selectOption(seeded.production);
+    // Production is chosen at once, its aliases beside the version id, first in the list.
+    const versions = page.locator('fieldset[data-role=reference] select').first();
+    await expect.poll(() => versions.inputValue()).toBe(seeded.production);
+    expect((await versions.locator('option').allTextContents()).slice(1, 3)).toEqual([
+      `production · ${seeded.production}`,
+      `challenger · ${seeded.challenger}`,
+    ]);
+    expect(await page.locator('[data-testid=run-drift]').isEnabled()).toBe(true);
+    await versions.selectOption(seeded.production);
     await page.locator('fieldset[data-role=current]').getByLabel('Window of the log').check();
     await page.locator('fieldset[data-role=current]').getByLabel('Last N').fill('5000');
     await page.locator('[data-testid=run-drift]').click();
@@ -204,9 +215,20 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
   it('shows drift, predictions and performance over time', async () => {
     await page.locator('[data-tab=timeline]').click();
     const view = page.locator('.view.timeline');
-    await view.locator('fieldset[data-role=reference] select').selectOption(seeded.production);
+    // Before Compute: production preselected, Compute enabled, and a hint saying what it will show.
+    await expect
+      .poll(() => view.locator('fieldset[data-role=reference] select').inputValue())
+      .toBe(seeded.production);
+    expect(await view.locator('[data-testid=timeline-hint]').textContent()).toContain('Press Compute');
+    expect(await view.getByRole('button', { name: 'Compute' }).isEnabled()).toBe(true);
+    await page.screenshot({ path: screenshotPath('desktop', 'timeline-before') });
     await view.getByRole('button', { name: 'Compute' }).click();
     await expect.poll(() => page.locator('.charts .u-wrap').count(), { timeout: 60_000 }).toBe(6);
+    // Legends name the series, with no "--" value placeholders.
+    const legends = await page.locator('.charts .u-legend').allTextContents();
+    expect(legends.length).toBe(6);
+    for (const legend of legends) expect(legend).not.toContain('--');
+    expect(await view.locator('[data-testid=timeline-hint]').count()).toBe(0);
     await page.screenshot({ path: screenshotPath('desktop', 'timeline'), fullPage: true });
   });
 
@@ -299,9 +321,21 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
     await expect
       .poll(() => page.locator('.panel').last().textContent(), { timeout: 30_000 })
       .toContain('better AUC on the last two weeks');
+    // The promoted challenger is no longer the challenger: the server cleared the alias and the app says so.
     await expect
-      .poll(() => page.locator('table.compare').first().locator('thead').textContent(), { timeout: 30_000 })
-      .toContain(`production · ${seeded.challenger}`);
+      .poll(() => page.locator('[data-testid=no-challenger]').textContent(), { timeout: 30_000 })
+      .toContain(`No challenger: ${seeded.challenger} was promoted to production`);
+    expect(await page.locator('[data-testid=current-aliases]').textContent()).toBe(
+      `production ${seeded.challenger} · challenger (none)`,
+    );
+    expect(await page.locator('table.compare').count()).toBe(0);
+    const { aliases } = await sync.call<{ aliases: { alias: string }[] }>('GET', '/v1/aliases', {
+      token: READ_TOKEN,
+    });
+    expect(aliases.map((a) => a.alias)).toEqual(['production']);
+    expect(
+      await page.locator('.panel', { hasText: 'Alias history' }).locator('tbody tr').first().textContent(),
+    ).toMatch(/\(cleared\)admin:env-admin\s*promoted to production: a model is not its own challenger$/);
     await page.screenshot({ path: screenshotPath('desktop', 'models-promoted'), fullPage: true });
     // A reload re-flushes nothing: still one change.
     await page.reload();
@@ -358,8 +392,8 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
       `production is now ${hotfix.card.version} on the server (you expected ${seeded.challenger})`,
     );
     await expect
-      .poll(() => page.locator('table.compare').first().locator('thead').textContent(), { timeout: 30_000 })
-      .toContain(`production · ${hotfix.card.version}`);
+      .poll(() => page.locator('[data-testid=current-aliases]').textContent(), { timeout: 30_000 })
+      .toContain(`production ${hotfix.card.version}`);
     // The hotfix's card (metrics, reference profile) arrives through the models shape.
     await expect
       .poll(() => page.locator('.panel', { hasText: 'Versions' }).textContent(), { timeout: 30_000 })
@@ -378,6 +412,132 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
     await page.locator('tr.conflict').getByRole('button', { name: 'Discard' }).click();
     await expect.poll(() => status.textContent()).toContain('discarded');
     expect(await productionHistory()).toHaveLength(3);
+    expect(errors).toEqual([]);
+  });
+
+  it('promotes within 1 s while every table is synced live, and links the alias history to the drift report', async () => {
+    // New traffic, a drift report on it from the centre, and a challenger to promote.
+    await seeded.ingest(ROWS, ROWS + 500);
+    const report = await sync.call<{ id: string; drift_share: number }>('POST', '/v1/drift/run', {
+      json: { model_version: seeded.production, window: { last_n: 500 } },
+    });
+    expect(
+      (await setAlias(sync, 'challenger', seeded.production, { reason: 'try the first model again' })).status,
+    ).toBe(200);
+    await page.locator('[data-tab=models]').click();
+    const promote = page.getByRole('button', { name: new RegExp(`Promote challenger ${seeded.production}`) });
+    await promote.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => page.locator('[data-testid=sync-indicator]').getAttribute('data-online'), {
+        timeout: 30_000,
+      })
+      .toBe('true');
+    // Every table is at its live edge, followed by one held change request that watches all six.
+    changeRequests.length = 0;
+    await expect
+      .poll(() => changeRequests.at(-1)?.searchParams.getAll('watch').length ?? 0, { timeout: 30_000 })
+      .toBe(6);
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    // Measured in the page: from the click on Promote to the end of the server's answer to the alias POST.
+    await page.evaluate(() => {
+      const w = window as unknown as { promotion: { click: number | null; answered: number | null } };
+      w.promotion = { click: null, answered: null };
+      document.addEventListener(
+        'click',
+        (e) => {
+          if ((e.target as Element).closest('[role=dialog] button.primary')) w.promotion.click = e.timeStamp;
+        },
+        true,
+      );
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          if (/\/v1\/models\/[^/]+\/aliases$/.test(entry.name))
+            w.promotion.answered = (entry as PerformanceResourceTiming).responseEnd;
+        }
+      }).observe({ type: 'resource' });
+    });
+    await promote.click();
+    const reason = `after drift report ${report.id}: drift share ${report.drift_share.toFixed(3)}`;
+    await page
+      .getByRole('dialog')
+      .getByLabel(/Reason/)
+      .fill(reason);
+    await page.getByRole('dialog').getByRole('button', { name: 'Promote' }).click();
+    const timing = () =>
+      page.evaluate(
+        () =>
+          (window as unknown as { promotion: { click: number | null; answered: number | null } }).promotion,
+      );
+    await expect.poll(async () => (await timing()).answered, { timeout: 30_000 }).not.toBeNull();
+    const { click, answered } = await timing();
+    const ms = answered! - click!;
+    console.log(`promotion with every shape live: ${ms.toFixed(0)} ms from click to the server's answer`);
+    expect(ms).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(1_000);
+    const card = await sync.call<{ version: string }>('GET', '/v1/models/@production', { token: READ_TOKEN });
+    expect(card.version).toBe(seeded.production);
+
+    // The alias history names the report; its link opens the report in the reports view.
+    const history = page.locator('.panel', { hasText: 'Alias history' });
+    const mention = history
+      .locator('[data-testid=mention]', { hasText: `drift report ${report.id}` })
+      .first();
+    await mention.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: screenshotPath('desktop', 'models-challenger-cleared'), fullPage: true });
+    await mention.click();
+    const detail = page.locator('[data-testid=report-detail]');
+    await detail.waitFor({ timeout: 30_000 });
+    expect(await detail.locator('h3').textContent()).toContain(`Drift report ${report.id}`);
+    expect(
+      await page.locator(`[data-testid=drift-report][data-id="${report.id}"]`).getAttribute('class'),
+    ).toContain('selected');
+    expect(await detail.locator('.pmm-drift-table tbody tr').count()).toBe(19);
+    expect(errors).toEqual([]);
+  });
+
+  it('lists the retraining runs with why they ran, their result and challenger, linked to their report', async () => {
+    const reports = await sync.call<{ reports: { id: string; drift_share: number }[] }>(
+      'GET',
+      '/v1/drift/reports',
+      {
+        token: READ_TOKEN,
+      },
+    );
+    const report = reports.reports[0]!;
+    const reason = `drift report ${report.id}: drift share ${report.drift_share.toFixed(3)}`;
+    const started = await sync.call<{ id: string }>('POST', '/v1/retrain', { json: { reason } });
+    await expect
+      .poll(
+        async () =>
+          (
+            await sync.call<{ status: string }>('GET', `/v1/retrain/runs/${started.id}`, {
+              token: READ_TOKEN,
+            })
+          ).status,
+        { timeout: 60_000 },
+      )
+      .not.toBe('running');
+    const run = await sync.call<{ status: string; details: { error?: string } }>(
+      'GET',
+      `/v1/retrain/runs/${started.id}`,
+      {
+        token: READ_TOKEN,
+      },
+    );
+    await page.locator('[data-tab=models]').click();
+    await page.getByRole('button', { name: 'Drift reports and retraining runs →' }).click();
+    const row = page.locator(`[data-testid=retrain-run][data-id="${started.id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    const text = await row.textContent();
+    expect(text).toContain(`manual: ${reason}`);
+    expect(text).toContain(run.status);
+    if (run.details.error) expect(text).toContain(run.details.error);
+    await row.locator('[data-testid=mention]').click();
+    await expect
+      .poll(() => page.locator('[data-testid=report-detail] h3').textContent())
+      .toContain(`Drift report ${report.id}`);
+    await page.screenshot({ path: screenshotPath('desktop', 'reports'), fullPage: true });
     expect(errors).toEqual([]);
   });
 

@@ -264,6 +264,62 @@ describe('aliases', () => {
     expect(history.history[0]).toMatchObject({ to_version: null, reason: 'cleanup' });
   });
 
+  it('clears the challenger alias when its version is promoted, recording it; another promotion leaves it', async () => {
+    const current = async () =>
+      Object.fromEntries(
+        (
+          (await (await server.call('GET', '/v1/aliases')).json()) as {
+            aliases: { alias: string; version: string }[];
+          }
+        ).aliases.map((a) => [a.alias, a.version]),
+      );
+    const production = (await current())['production']!;
+    const other = production === 'churn-json-1' ? 'churn-multipart-2' : 'churn-json-1';
+    expect((await setAlias(other, { alias: 'challenger' })).status).toBe(200);
+
+    const key = { 'idempotency-key': 'promote-challenger-1' };
+    const body = { alias: 'production', expected_version: production, reason: 'challenger wins' };
+    const promoted = await setAlias(other, body, key);
+    expect(promoted.status).toBe(200);
+    const result = (await promoted.json()) as AliasResult & {
+      challenger_cleared: Record<string, unknown> | null;
+    };
+    expect(result).toMatchObject({ version: other, previous_version: production, changed: true });
+    expect(result.challenger_cleared).toMatchObject({
+      alias: 'challenger',
+      from_version: other,
+      to_version: null,
+      actor: 'admin:env-admin',
+      reason: 'promoted to production: a model is not its own challenger',
+    });
+    expect(await current()).not.toHaveProperty('challenger');
+    const history = (await (await server.call('GET', '/v1/aliases/history?alias=challenger')).json()) as {
+      history: { id: string; from_version: string | null; to_version: string | null }[];
+    };
+    expect(history.history[0]).toMatchObject({
+      id: result.challenger_cleared!['id'],
+      from_version: other,
+      to_version: null,
+    });
+    // A replay answers the same, and clears nothing twice.
+    const replay = await setAlias(other, body, key);
+    expect(await replay.json()).toEqual(result);
+    const again = (await (await server.call('GET', '/v1/aliases/history?alias=challenger')).json()) as {
+      history: unknown[];
+    };
+    expect(again.history).toHaveLength(history.history.length);
+
+    // Promoting a version that is not the challenger leaves the challenger where it is.
+    await setAlias(production, { alias: 'challenger' });
+    const third = await artifactVersion('churn-third-3', other);
+    expect((await server.call('POST', '/v1/models', { json: registerBody(third) })).status).toBe(201);
+    const moved = (await (await setAlias('churn-third-3', { alias: 'production' })).json()) as {
+      challenger_cleared: unknown;
+    };
+    expect(moved.challenger_cleared).toBeNull();
+    expect(await current()).toMatchObject({ production: 'churn-third-3', challenger: production });
+  });
+
   it('validates alias names and refuses unknown versions', async () => {
     const bad = await setAlias('churn-json-1', { alias: 'Prod!' });
     expect(bad.status).toBe(422);

@@ -30,6 +30,8 @@ export function TimeSeriesChart({ x, series, yLabel, yRange, height, title, poin
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
       title,
+      // Labels only: live values read "--" until the pointer is over the chart.
+      legend: { live: false },
       scales: {
         x: { time: true },
         y: yRange ? { range: [yRange[0], yRange[1]] } : { auto: true },

@@ -1,24 +1,26 @@
-// The app shell: services, the sync indicator, tabs for analysis, timeline, models and settings.
+// The app shell: services, the sync indicator, tabs for analysis, timeline, models, reports and settings.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DesktopSettings, MenuCommand } from '../shared/ipc';
 import { AnalysisClient } from './analysis/client';
 import { platform } from './platform';
-import { type Services, ServicesContext } from './services';
+import { type Destination, type Services, ServicesContext } from './services';
 import { PmmDb } from './store/db';
 import type { SyncStatus } from './sync/engine';
 import { Outbox } from './sync/outbox';
 import { SyncClient } from './sync/sync-client';
 import { AnalysisView } from './views/analysis-view';
 import { ModelsView } from './views/models-view';
+import { ReportsView } from './views/reports-view';
 import { SettingsView } from './views/settings-view';
 import { SyncIndicator } from './views/sync-indicator';
 import { TimelineView } from './views/timeline-view';
 
-type Tab = 'analysis' | 'timeline' | 'models' | 'settings';
+type Tab = 'analysis' | 'timeline' | 'models' | 'reports' | 'settings';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'analysis', label: 'Drift analysis' },
   { id: 'timeline', label: 'Over time' },
   { id: 'models', label: 'Models' },
+  { id: 'reports', label: 'Reports & retraining' },
   { id: 'settings', label: 'Settings' },
 ];
 
@@ -29,6 +31,7 @@ export function App() {
   const [sync, setSync] = useState<SyncStatus | null>(null);
   const [csvFiles, setCsvFiles] = useState<{ name: string; text: string }[]>([]);
   const [tab, setTab] = useState<Tab>('analysis');
+  const [focus, setFocus] = useState<Destination>({ kind: 'reports' });
   const menuRef = useRef<(command: MenuCommand) => void>(() => {});
 
   useEffect(() => {
@@ -77,6 +80,11 @@ export function App() {
     csvFiles,
     addCsv: (file) => setCsvFiles((files) => [...files.filter((f) => f.name !== file.name), file]),
     flushOutbox,
+    server: settings?.serverUrl ? { url: settings.serverUrl, readToken: settings.readToken } : null,
+    navigate: (to) => {
+      setFocus(to);
+      setTab('reports');
+    },
   };
 
   return (
@@ -106,6 +114,7 @@ export function App() {
         </div>
         {tab === 'timeline' && <TimelineView />}
         {tab === 'models' && <ModelsView />}
+        {tab === 'reports' && <ReportsView focus={focus} />}
         {tab === 'settings' && settings && (
           <SettingsView
             settings={settings}

@@ -5,6 +5,11 @@ import type { PmmDb } from './store/db';
 import type { SyncStatus } from './sync/engine';
 import type { Outbox } from './sync/outbox';
 
+/** Where a link inside the app leads: a drift report or a retraining run in the reports view. */
+export type Destination =
+  | { readonly kind: 'report' | 'run'; readonly id: string }
+  | { readonly kind: 'reports' };
+
 export interface Services {
   readonly db: PmmDb;
   readonly analysis: AnalysisClient;
@@ -14,6 +19,10 @@ export interface Services {
   readonly csvFiles: readonly { name: string; text: string }[];
   addCsv(file: { name: string; text: string }): void;
   flushOutbox(): Promise<void>;
+  /** The sync server and read token from the settings (null until set): for reads not synced (retrain runs). */
+  readonly server: { readonly url: string; readonly readToken: string } | null;
+  /** Opens the reports view at a drift report or retraining run. */
+  navigate(to: Destination): void;
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -222,3 +222,28 @@ export async function pointAlias(db: Executor, alias: string, version: string): 
 export async function dropAlias(db: Executor, alias: string): Promise<void> {
   await db.execute(sql`delete from model_aliases where alias = ${alias}`);
 }
+
+/** The history reason of a challenger alias cleared by the promotion of its version. */
+export const CHALLENGER_PROMOTED_REASON = 'promoted to production: a model is not its own challenger';
+
+/**
+ * After production moved to `version`: if the challenger alias points at that version too, it is removed and
+ * the removal recorded (by the same actor), so "challenger vs production" never compares a model with itself.
+ * Returns that history row, or null when the challenger pointed elsewhere (or nowhere).
+ */
+export async function retireChallenger(
+  db: Executor,
+  version: string,
+  actor: string,
+): Promise<AliasChange | null> {
+  await lockAlias(db, 'challenger');
+  if ((await resolveAlias(db, 'challenger')) !== version) return null;
+  await dropAlias(db, 'challenger');
+  return appendAliasHistory(db, {
+    alias: 'challenger',
+    from: version,
+    to: null,
+    actor,
+    reason: CHALLENGER_PROMOTED_REASON,
+  });
+}

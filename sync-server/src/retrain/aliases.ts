@@ -1,7 +1,7 @@
 // Alias moves made by the server itself (the retrainer): the same locked transaction, history row, shape
 // notification and production push as POST /v1/models/{version}/aliases.
 import type { Db } from '../db/client';
-import { appendAliasHistory, lockAlias, pointAlias, resolveAlias } from '../db/registry';
+import { appendAliasHistory, lockAlias, pointAlias, resolveAlias, retireChallenger } from '../db/registry';
 import type { Pusher } from '../push';
 import { notifyShapeChange } from '../shapes';
 
@@ -33,6 +33,7 @@ export async function moveAlias(
       actor: change.actor,
       reason: change.reason,
     });
+    if (change.alias === 'production') await retireChallenger(tx, change.version, change.actor);
     return { changed: true, from: current };
   });
   if (outcome.changed) {

@@ -209,10 +209,11 @@ describe.skipIf(!HAVE_TELCO)('retraining', () => {
       aliases: { alias: string; version: string }[];
     };
     const current = Object.fromEntries(aliases.aliases.map((a) => [a.alias, a.version]));
-    expect(current.challenger).toBe(run.challenger_version);
     if (c.roc_auc >= p!.roc_auc) {
       expect(run.details.promotion).toEqual({ promoted: true, from: production });
       expect(current.production).toBe(run.challenger_version);
+      // Promoted, it is no longer the challenger.
+      expect(current.challenger).toBeUndefined();
       const history = (await (await server.call('GET', '/v1/aliases/history?alias=production')).json()) as {
         history: { actor: string; reason: string }[];
       };
@@ -221,6 +222,7 @@ describe.skipIf(!HAVE_TELCO)('retraining', () => {
     } else {
       expect(run.details.promotion.promoted).toBe(false);
       expect(current.production).toBe(production);
+      expect(current.challenger).toBe(run.challenger_version);
     }
   });
 
@@ -286,6 +288,19 @@ describe.skipIf(!HAVE_TELCO)('retraining', () => {
     expect(history.history[0]!.reason).toBe(
       `retrain run ${betterRun.id} (manual: fake): auto-promoted, ROC AUC 0.8000 >= 0.8000`,
     );
+    // The promoted challenger is no longer the challenger: its alias is cleared, and that is in the history.
+    const challenger = (await (await server.call('GET', '/v1/aliases/history?alias=challenger')).json()) as {
+      history: { actor: string; from_version: string; to_version: string | null }[];
+    };
+    expect(challenger.history[0]).toMatchObject({
+      actor: 'retrainer',
+      from_version: 'churn-fake-better',
+      to_version: null,
+    });
+    const aliases = (await (await server.call('GET', '/v1/aliases')).json()) as {
+      aliases: { alias: string }[];
+    };
+    expect(aliases.aliases.map((a) => a.alias)).not.toContain('challenger');
   });
 
   it('schedule policy: runs on its interval, one at a time; abandoned runs are failed at start', async () => {

@@ -1,32 +1,24 @@
-// The model registry API: register artifacts, read cards and ONNX bytes, move aliases (with history and push).
+// The model registry API: register artifacts, read cards and ONNX bytes, move aliases (alias-changes.ts does the work).
 
-import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { limitBody } from '@pmm/core/http';
 import { type AppEnv, actorOf, requireRole } from '../auth';
 import { MAX_JSON_BODY_BYTES, MAX_MODEL_BODY_BYTES } from '../body';
 import type { Db } from '../db/client';
 import {
-  type AliasChange,
   aliasHistoryPage,
-  appendAliasHistory,
-  dropAlias,
-  findIdempotent,
   getArtifact,
   getModel,
   insertModel,
   listAliases,
   listModels,
-  lockAlias,
-  modelExists,
-  pointAlias,
   resolveAlias,
-  storeIdempotent,
 } from '../db/registry';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Services } from '../services';
 import { notifyShapeChange } from '../shapes';
 import { readUpload } from '../upload';
+import { AliasChanges, type AliasRequester, type AliasResult } from './alias-changes';
 import { bearer, errors, json, jsonBody, readBody } from './common';
 
 export const ALIAS_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -79,8 +71,10 @@ const aliasResultSchema = z.object({
   previous_version: z.string().nullable(),
   changed: z.boolean(),
   change: aliasChangeSchema.nullable(),
-});
-type AliasResult = z.infer<typeof aliasResultSchema>;
+  challenger_cleared: aliasChangeSchema
+    .nullable()
+    .describe('Promoting the challenger to production clears the challenger alias: that history entry'),
+}) satisfies z.ZodType<AliasResult>;
 
 const idempotencyHeader = z.object({
   'idempotency-key': z
@@ -104,54 +98,19 @@ async function resolveRef(db: Db, ref: string): Promise<string> {
   return version;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-type TxResult = { replay: { status: number; response: unknown } } | { result: AliasResult };
-
 export function modelRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
   const read = requireRole(services, 'read');
   /** Edges pull cards and artifacts with their ingest token. */
   const pull = requireRole(services, 'read', 'ingest');
   const admin = requireRole(services);
 
-  /** Runs an alias change in one transaction, replaying the stored result of a repeated Idempotency-Key. */
-  async function aliasChange(
+  const aliases = new AliasChanges(() => services.require());
+  const requester = (
     c: { get(key: 'principal'): AppEnv['Variables']['principal'] },
-    key: string | undefined,
-    fingerprint: unknown,
-    change: (tx: Db) => Promise<AliasResult>,
-  ): Promise<TxResult> {
-    const { db } = services.require().database;
+    idempotencyKey: string | undefined,
+  ): AliasRequester => {
     const principal = c.get('principal');
-    const scope = principal.tokenId;
-    const requestSha256 = sha256(JSON.stringify(fingerprint));
-    return db.transaction(async (tx) => {
-      if (key) {
-        await lockAlias(tx, `idempotency:${scope}:${key}`);
-        const stored = await findIdempotent(tx, scope, key);
-        if (stored) {
-          if (stored.requestSha256 !== requestSha256) {
-            throw new ConflictError(
-              'idempotency_key_reused',
-              'this Idempotency-Key was already used for a different request',
-            );
-          }
-          return { replay: { status: stored.status, response: stored.response } };
-        }
-      }
-      const result = await change(tx as unknown as Db);
-      if (key) await storeIdempotent(tx, scope, key, { requestSha256, status: 200, response: result });
-      return { result };
-    });
-  }
-
-  const afterChange = (result: AliasResult) => {
-    if (result.changed && result.alias === 'production' && result.version) {
-      const { pusher } = services.require();
-      pusher
-        .pushAll(result.version)
-        .catch((err) => console.error(`push of ${result.version} failed to start:`, err));
-    }
+    return { tokenId: principal.tokenId, actor: actorOf(principal), idempotencyKey };
   };
 
   app.openapi(
@@ -276,39 +235,13 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     async (c) => {
       const { version } = c.req.valid('param');
       const body = c.req.valid('json');
-      const key = c.req.valid('header')['idempotency-key'];
-      const actor = actorOf(c.get('principal'));
-      const outcome = await aliasChange(c, key, { op: 'set', version, body }, async (tx) => {
-        await lockAlias(tx, body.alias);
-        if (!(await modelExists(tx, version)))
-          throw new NotFoundError(`model version ${version} is not registered`);
-        const current = await resolveAlias(tx, body.alias);
-        if (body.expected_version !== undefined && body.expected_version !== current) {
-          throw new ConflictError(
-            'alias_conflict',
-            `alias ${body.alias} points to ${current ?? '(nothing)'}, not ${body.expected_version ?? '(nothing)'}`,
-            { alias: body.alias, current_version: current, expected_version: body.expected_version },
-          );
-        }
-        if (current === version) {
-          return { alias: body.alias, version, previous_version: current, changed: false, change: null };
-        }
-        await pointAlias(tx, body.alias, version);
-        const change: AliasChange = await appendAliasHistory(tx, {
-          alias: body.alias,
-          from: current,
-          to: version,
-          actor,
-          reason: body.reason ?? null,
-        });
-        return { alias: body.alias, version, previous_version: current, changed: true, change };
+      const outcome = await aliases.set(requester(c, c.req.valid('header')['idempotency-key']), {
+        version,
+        alias: body.alias,
+        reason: body.reason,
+        ...(body.expected_version !== undefined ? { expectedVersion: body.expected_version } : {}),
       });
-      if ('replay' in outcome) {
-        c.header('Idempotent-Replayed', 'true');
-        return c.json(outcome.replay.response as AliasResult, 200);
-      }
-      afterChange(outcome.result);
-      if (outcome.result.changed) notifyShapeChange('alias_history');
+      if (outcome.replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(outcome.result, 200);
     },
   );
@@ -334,38 +267,12 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     async (c) => {
       const { alias } = c.req.valid('param');
       const query = c.req.valid('query');
-      const key = c.req.valid('header')['idempotency-key'];
-      const actor = actorOf(c.get('principal'));
-      const outcome = await aliasChange(c, key, { op: 'delete', alias, query }, async (tx) => {
-        await lockAlias(tx, alias);
-        const current = await resolveAlias(tx, alias);
-        if (current === null) throw new NotFoundError(`alias ${alias} is not set`);
-        if (query.expected_version !== undefined && query.expected_version !== current) {
-          throw new ConflictError(
-            'alias_conflict',
-            `alias ${alias} points to ${current}, not ${query.expected_version}`,
-            {
-              alias,
-              current_version: current,
-              expected_version: query.expected_version,
-            },
-          );
-        }
-        await dropAlias(tx, alias);
-        const change = await appendAliasHistory(tx, {
-          alias,
-          from: current,
-          to: null,
-          actor,
-          reason: query.reason ?? null,
-        });
-        return { alias, version: null, previous_version: current, changed: true, change };
+      const outcome = await aliases.remove(requester(c, c.req.valid('header')['idempotency-key']), {
+        alias,
+        reason: query.reason,
+        expectedVersion: query.expected_version,
       });
-      if ('replay' in outcome) {
-        c.header('Idempotent-Replayed', 'true');
-        return c.json(outcome.replay.response as AliasResult, 200);
-      }
-      notifyShapeChange('alias_history');
+      if (outcome.replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(outcome.result, 200);
     },
   );

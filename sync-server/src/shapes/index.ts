@@ -8,6 +8,12 @@
 // that int8 columns (seq, ids) are declared `text`, so they arrive as decimal strings, never BigInt.
 export { ANALYST_APP_ORIGINS, DEFAULT_SHAPE_CONFIG, type ShapeConfig } from './config';
 export { notifyShapeChange, ShapeNotifier, shapeNotifier } from './notifier';
-export { createShapeRoutes, ELECTRIC_HEADERS, SHAPE_PATH, type ShapeRoutesOptions } from './routes';
+export {
+  createShapeRoutes,
+  ELECTRIC_HEADERS,
+  SHAPE_CHANGES_PATH,
+  SHAPE_PATH,
+  type ShapeRoutesOptions,
+} from './routes';
 export { EPOCH_TABLE, rotateShapeHandle } from './store';
 export { FIRST_SEQ_COLUMN, isShapeTable, SHAPE_TABLE_NAMES, type ShapeTable, TABLE_SPECS } from './tables';

@@ -32,6 +32,19 @@ export class ShapeNotifier {
       waiters.add(done);
     });
   }
+
+  /** Resolves on the next `notify` of any of `tables`, after `ms`, or when `signal` aborts. */
+  async waitAny(tables: readonly ShapeTable[], ms: number, signal?: AbortSignal): Promise<void> {
+    const done = new AbortController();
+    const stop = () => done.abort();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.race(tables.map((t) => this.wait(t, ms, done.signal)));
+    } finally {
+      done.abort();
+      signal?.removeEventListener('abort', stop);
+    }
+  }
 }
 
 /** The process-wide notifier the shape routes listen on by default. */

@@ -13,6 +13,11 @@ import { MAX_SEQ, ShapeStore, shapeSqlFor } from './store';
 import { isShapeTable, SHAPE_TABLE_NAMES, type ShapeTable, TABLE_SPECS, type TableSpec } from './tables';
 
 export const SHAPE_PATH = '/v1/shape';
+/**
+ * One long-poll for every table a client follows: answers which of them have rows past the client's offset
+ * (or a new handle), so a client needs one held connection, not one per table (browsers allow six per host).
+ */
+export const SHAPE_CHANGES_PATH = '/v1/shape-changes';
 
 /** The role of the bearer token, set by the shared bearer check. */
 type ShapeEnv = { Variables: { role: string } };
@@ -92,18 +97,33 @@ export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono<Shap
     await next();
     if (c.res.status >= 400) c.res.headers.set('cache-control', 'no-store');
   });
-  app.get(
-    SHAPE_PATH,
-    bearer<Context<ShapeEnv>>(async (token, c) => {
-      const principal = await authenticate(token);
-      if (principal) c.set('role', principal.role);
-      return principal !== null;
-    }),
-  );
-
-  app.get(SHAPE_PATH, async (c) => {
+  const reader = bearer<Context<ShapeEnv>>(async (token, c) => {
+    const principal = await authenticate(token);
+    if (principal) c.set('role', principal.role);
+    return principal !== null;
+  });
+  const requireReadRole = (c: Context<ShapeEnv>): void => {
     const role = c.get('role');
     if (role !== 'read' && role !== 'admin') throw new ForbiddenError(`a ${role} token may not read shapes`);
+  };
+  app.get(SHAPE_PATH, reader);
+  // SHAPE_CHANGES_PATH takes the API's CORS (app.ts), which allows GET with authorization.
+  app.get(SHAPE_CHANGES_PATH, reader);
+
+  app.get(SHAPE_CHANGES_PATH, async (c) => {
+    requireReadRole(c);
+    if (config.electricUrl) {
+      throw new ApiError(404, 'changes_unavailable', 'shape changes are not served behind Electric');
+    }
+    const watches = c.req.queries('watch') ?? [];
+    if (watches.length === 0) {
+      throw new BadRequestError('missing_watch', 'give at least one watch=<table>:<handle>:<offset>');
+    }
+    return await serveChanges(storeFor(), watches.map(parseWatch), c.req.raw.signal);
+  });
+
+  app.get(SHAPE_PATH, async (c) => {
+    requireReadRole(c);
     const table = c.req.query('table');
     if (!isShapeTable(table)) {
       throw new ApiError(400, 'invalid_table', `table must be one of ${SHAPE_TABLE_NAMES.join(', ')}`, {
@@ -195,7 +215,51 @@ export function createShapeRoutes(options: ShapeRoutesOptions): OpenAPIHono<Shap
     }
   }
 
+  /** Holds the request until one of the watched tables has rows past its offset or a new handle. */
+  async function serveChanges(
+    store: ShapeStore,
+    watches: readonly Watch[],
+    signal: AbortSignal,
+  ): Promise<Response> {
+    const deadline = Date.now() + config.liveTimeoutMs;
+    const tables = [...new Set(watches.map((w) => w.table))];
+    for (;;) {
+      const changed = new Set<ShapeTable>();
+      for (const w of watches) {
+        const state = await store.state(w.table);
+        if (state.handle !== w.handle) changed.add(w.table);
+        else if ((await store.page(TABLE_SPECS[w.table], w.cursor, state.horizon, 1)).rows > 0)
+          changed.add(w.table);
+      }
+      if (changed.size > 0 || Date.now() >= deadline || signal.aborted) {
+        return new Response(JSON.stringify({ changed: [...changed] }), {
+          status: 200,
+          headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        });
+      }
+      await notifier.waitAny(tables, Math.min(config.pollMs, deadline - Date.now()), signal);
+    }
+  }
+
   return app;
+}
+
+interface Watch {
+  readonly table: ShapeTable;
+  readonly handle: string;
+  readonly cursor: bigint;
+}
+
+/** `<table>:<handle>:<seq>_<n>`: where a client's stream of that table stands. */
+function parseWatch(watch: string): Watch {
+  const [table, handle, offset, ...rest] = watch.split(':');
+  const m = OFFSET.exec(offset ?? '');
+  if (!isShapeTable(table) || !handle || !m || rest.length > 0) {
+    throw new ApiError(400, 'invalid_watch', 'watch must be <table>:<handle>:<seq>_<n> with a synced table', {
+      watch,
+    });
+  }
+  return { table, handle, cursor: BigInt(m[1]!) };
 }
 
 /** The OpenAPI entry (documentation only: the handler reads the query itself, ignoring unknown parameters). */
@@ -230,6 +294,32 @@ function registerShapeDoc(app: OpenAPIHono<ShapeEnv>): void {
       401: { description: 'No valid bearer token' },
       403: { description: 'The token may not read shapes' },
       409: { description: 'The handle is stale: must-refetch, with the new handle in `electric-handle`' },
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: SHAPE_CHANGES_PATH,
+    summary:
+      'One long-poll for many shapes: which of the watched tables have rows past the given offsets (read token)',
+    description:
+      'Held until a watched table has rows after its offset, or a handle other than the one given (then its ' +
+      'shape request answers 409), or the live timeout passes (`changed` is then empty). A client follows ' +
+      'every table with this one request and sends a `live=true` shape request only for a table named here.',
+    security: [{ bearer: [] }],
+    request: {
+      query: z.object({
+        watch: z.array(z.string()).openapi({ description: '<table>:<handle>:<offset>, repeated per table' }),
+      }),
+    },
+    responses: {
+      200: {
+        description: 'The watched tables that changed',
+        content: { 'application/json': { schema: z.object({ changed: z.array(z.string()) }) } },
+      },
+      400: { description: 'A watch is not <table>:<handle>:<offset>' },
+      401: { description: 'No valid bearer token' },
+      403: { description: 'The token may not read shapes' },
+      404: { description: 'Shapes are proxied to Electric: not available' },
     },
   });
 }

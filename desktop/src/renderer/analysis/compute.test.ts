@@ -2,7 +2,14 @@
 
 import { parseCsv } from '@pmm/core/data';
 import { describe, expect, it } from 'vitest';
-import { buildTables, computeTimeline, csvToFeatureRecords, idLikeColumns, type LoadedSide } from './compute';
+import {
+  buildTables,
+  computeTimeline,
+  csvToFeatureRecords,
+  idLikeColumns,
+  type LoadedSide,
+  MIN_LABELLED_ROWS,
+} from './compute';
 
 const csv = (rows: string[][]) => parseCsv(rows.map((r) => r.join(',')).join('\n'));
 
@@ -93,6 +100,29 @@ describe('computeTimeline', () => {
     expect(t.driftShare).toEqual([0, 1]);
     expect(t.performance.labelled).toEqual([200, 200]);
     expect(t.performance.accuracy[0]).toBe(0.5);
+    expect(t.performance.observedRate[1]).toBe(0.5);
+  });
+
+  it('leaves performance blank in a bucket with fewer labelled rows than the minimum, counting them', () => {
+    const reference: LoadedSide = { kind: 'records', name: 'ref', records: [{ tenure: 1 }] };
+    // Bucket 0: 10 labelled rows, perfectly ranked (ROC AUC would be 1.0); bucket 1: 40 labelled rows.
+    const predictions = Array.from({ length: 100 }, (_, i) => {
+      const labelled = i < 50 ? i < 10 : i < 90;
+      return {
+        ts: i * 1000,
+        probability: (i % 10) / 10,
+        features: { tenure: 1 },
+        ...(labelled ? { outcome: i % 10 >= 5 ? 1 : 0 } : {}),
+      };
+    });
+    const t = computeTimeline(reference, predictions, 2);
+    expect(MIN_LABELLED_ROWS).toBe(30);
+    expect(t.performance.labelled).toEqual([10, 40]);
+    expect(t.performance.rocAuc[0]).toBeNull();
+    expect(t.performance.accuracy[0]).toBeNull();
+    expect(t.performance.observedRate[0]).toBeNull();
+    // 40 rows, probabilities 0.0…0.9 four times, outcome 1 exactly where p ≥ 0.5: perfectly separated.
+    expect(t.performance.rocAuc[1]).toBe(1);
     expect(t.performance.observedRate[1]).toBe(0.5);
   });
 });

@@ -16,7 +16,7 @@ import { classificationMetrics } from '@pmm/core/model';
 import { FEATURES } from '@pmm/core/schema';
 import { TAG_ABSENT, TAG_NULL, TAG_NUMBER, TAG_STRING, type WindowColumns } from '../store/blocks';
 import type { FeatureValues } from '../store/db';
-import type { Timeline } from './protocol';
+import { MIN_LABELLED_ROWS, type Timeline } from './protocol';
 
 /** A side with its data loaded. */
 export type LoadedSide =
@@ -245,6 +245,8 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
 /** Buckets with fewer predictions than this get no drift score (too few to test). */
 export const MIN_BUCKET_ROWS = 30;
 
+export { MIN_LABELLED_ROWS };
+
 /**
  * Splits the window into `buckets` equal time spans and computes, per span: each feature's drift score
  * against the reference, the predicted-probability distribution (mean, p10/p50/p90, share ≥ 0.5) and, where
@@ -303,7 +305,7 @@ export function computeTimeline(
 
     const labelled = group.filter((p) => p.outcome === 0 || p.outcome === 1);
     timeline.performance.labelled[b] = labelled.length;
-    if (labelled.length > 0) {
+    if (labelled.length >= MIN_LABELLED_ROWS) {
       const labels = Uint8Array.from(labelled, (p) => p.outcome!);
       const scores = Float64Array.from(labelled, (p) => p.probability);
       const m = classificationMetrics(labels, scores);

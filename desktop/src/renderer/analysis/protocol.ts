@@ -1,6 +1,6 @@
 // Messages between the UI and the analysis worker: drift reports and timelines over local data or imported CSV.
 import type { DriftOptions, DriftReport } from '@pmm/core/drift';
-import type { WindowSpec } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
 
 /** One side of a comparison. `profile`: a model version's reference profile (reference side only). */
 export type SideSpec =
@@ -82,3 +82,9 @@ export interface ErrorResult {
 }
 
 export type AnalysisResponse = DriftResult | TimelineResult | ErrorResult;
+
+/**
+ * Timeline buckets with fewer labelled predictions than this get no performance figures: ten rows can give a
+ * ROC AUC of 1.0 by chance. The count still shows (`performance.labelled`).
+ */
+export const MIN_LABELLED_ROWS = 30;

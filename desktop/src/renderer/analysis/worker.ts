@@ -3,7 +3,8 @@ import { parseCsv } from '@pmm/core/data';
 import type { ReferenceProfile } from '@pmm/core/drift';
 import { type FeatureBlock, readBlocks, selectWindow } from '../store/blocks';
 import { PmmDb } from '../store/db';
-import { loadFeedback, loadWindow, type WindowSpec } from '../store/queries';
+import { loadFeedback, loadWindow } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
 import { computeTimeline, type LoadedSide, runDrift, type TimedPrediction } from './compute';
 import type { AnalysisRequest, AnalysisResponse, SideSpec } from './protocol';
 

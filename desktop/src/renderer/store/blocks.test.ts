@@ -8,7 +8,8 @@ import { buildTables, driftTablesFromProfileColumns, type LoadedSide, runDrift }
 import { applyOperations, resetTable } from './apply';
 import { BLOCK_ROWS, type FeatureBlock, readBlocks, selectWindow } from './blocks';
 import { PmmDb } from './db';
-import { loadWindow, type WindowSpec } from './queries';
+import { loadWindow } from './queries';
+import type { WindowSpec } from './window-spec';
 
 let db: PmmDb;
 afterEach(async () => {

@@ -4,7 +4,7 @@
 // milliseconds instead of deserialising 100k nested objects. Every stored prediction is in exactly one block.
 import type { Transaction } from 'dexie';
 import type { FeatureValues, PmmDb, PredictionRow } from './db';
-import type { WindowSpec } from './queries';
+import type { WindowSpec } from './window-spec';
 
 /** Rows per block at most: appends fill the newest block up to this size. */
 export const BLOCK_ROWS = 5000;

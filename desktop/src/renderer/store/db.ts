@@ -44,7 +44,8 @@ export interface AliasHistoryRow {
   id: Int8 | string;
   alias: string;
   from_version: string | null;
-  to_version: string;
+  /** null: the alias was removed (e.g. the challenger, once promoted). */
+  to_version: string | null;
   actor: string | null;
   reason: string | null;
   at: string;

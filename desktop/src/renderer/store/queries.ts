@@ -1,15 +1,7 @@
 // Reads for analysis: a window of predictions, feedback for them, models and the current aliases.
 import Dexie from 'dexie';
 import type { AliasHistoryRow, FeedbackRow, ModelRow, PmmDb, PredictionRow } from './db';
-
-/** A slice of the prediction log: model version, edge node, time range (epoch ms) and/or the last N. */
-export interface WindowSpec {
-  readonly modelVersion?: string;
-  readonly nodeId?: string;
-  readonly from?: number;
-  readonly to?: number;
-  readonly lastN?: number;
-}
+import type { WindowSpec } from './window-spec';
 
 /** Predictions in the window, oldest first. */
 export async function loadWindow(db: PmmDb, spec: WindowSpec): Promise<PredictionRow[]> {

@@ -10,7 +10,7 @@ import {
   shapeHead,
   startRealSyncServer,
 } from '../../../test/real-sync-server';
-import { PmmDb } from '../store/db';
+import { PmmDb, SYNCED_TABLES } from '../store/db';
 import { SyncEngine, type TableProgress } from './engine';
 
 let server: RealSyncServer;
@@ -178,7 +178,8 @@ describe('SyncEngine on the real sync server', () => {
     db = new PmmDb(`engine-${Math.random()}`);
     let auth: string | null = null;
     const fetchClient: typeof fetch = (input, init) => {
-      auth = new Headers(init?.headers).get('authorization');
+      // Shape requests only: the /ready probe (while not yet online) carries no token.
+      if (String(input).includes('/v1/shape')) auth = new Headers(init?.headers).get('authorization');
       return fetch(input, init);
     };
     await newEngine({ fetchClient, tables: ['models'] }).start();
@@ -193,5 +194,37 @@ describe('SyncEngine on the real sync server', () => {
     await bad.start();
     await until(() => bad.status.error !== null);
     expect(bad.status.error).toContain('401');
+  });
+
+  it('follows all six tables live over one held request, so writes find free connections', async () => {
+    db = new PmmDb(`engine-${Math.random()}`);
+    let inFlight = 0;
+    const fetchClient: typeof fetch = async (input, init) => {
+      inFlight++;
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    };
+    const e = newEngine({ live: true, tables: SYNCED_TABLES, fetchClient });
+    await e.start();
+    await e.whenUpToDate();
+    const samples: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      samples.push(inFlight);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // One change long-poll for the six tables (the engine's /ready probe does not run while online).
+    expect(Math.max(...samples)).toBe(1);
+
+    // Still live: new predictions and a note arrive, each through its own shape.
+    const { rows } = await shapeHead(server, 'predictions');
+    await seeded.ingest(rows, rows + 10);
+    await until(async () => (await db.predictions.count()) === rows + 10);
+    await server.call('POST', '/v1/notes', {
+      json: { id: crypto.randomUUID(), subject_type: 'model', subject_id: seeded.production, text: 'live' },
+    });
+    await until(async () => (await db.notes.count()) === 1);
   });
 });

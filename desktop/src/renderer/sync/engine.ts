@@ -1,11 +1,13 @@
 // The sync engine: one Electric ShapeStream per table into Dexie, resumable, chunked, with progress and online state.
+// Live updates wait on one change long-poll for all tables (change-feed.ts), not one held request per table.
 import { isChangeMessage, isControlMessage, type Message, type Row, ShapeStream } from '@electric-sql/client';
 import { applyOperations, type RowOperation, resetTable } from '../store/apply';
 import { type PmmDb, SYNCED_TABLES, type SyncedTable } from '../store/db';
+import { ChangeFeed } from './change-feed';
 
 export interface SyncEngineOptions {
   readonly db: PmmDb;
-  /** The sync server's origin, e.g. `http://localhost:8787`. */
+  /** The sync server's origin, e.g. `http://localhost:8788`. */
   readonly baseUrl: string;
   /** Read token, sent as `Authorization: Bearer`. */
   readonly token?: string;
@@ -72,6 +74,7 @@ export class SyncEngine {
   #totals = new Map<string, number>();
   #status: Omit<SyncStatus, 'tables'> = { running: false, online: false, lastContactAt: null, error: null };
   #probeTimer: ReturnType<typeof setTimeout> | null = null;
+  #feed: ChangeFeed | null = null;
 
   constructor(options: SyncEngineOptions) {
     this.#options = options;
@@ -137,6 +140,18 @@ export class SyncEngine {
     const abort = new AbortController();
     this.#abort = abort;
     this.#setStatus({ running: true, error: null });
+    const headers: Record<string, string> = this.#options.token
+      ? { Authorization: `Bearer ${this.#options.token}` }
+      : {};
+    this.#feed = new ChangeFeed({
+      baseUrl: this.#options.baseUrl,
+      headers,
+      fetchClient: this.#fetch,
+      signal: abort.signal,
+      ...(this.#options.maxRetryDelayMs !== undefined
+        ? { maxRetryDelayMs: this.#options.maxRetryDelayMs }
+        : {}),
+    });
     const tables = this.#options.tables ?? SYNCED_TABLES;
     const states = await db.sync_state.bulkGet([...tables]);
     tables.forEach((table, i) => {
@@ -153,7 +168,7 @@ export class SyncEngine {
         url: `${this.#options.baseUrl.replace(/\/$/, '')}/v1/shape`,
         params: { table },
         ...(resume ? { handle: state.handle!, offset: state.offset as `${number}_${number}` } : {}),
-        headers: this.#options.token ? { Authorization: `Bearer ${this.#options.token}` } : {},
+        headers,
         parser: { int8: parseInt8 },
         subscribe: this.#options.live ?? true,
         signal: abort.signal,
@@ -196,6 +211,7 @@ export class SyncEngine {
     this.#probeTimer = null;
     for (const stream of this.#streams) stream.unsubscribeAll();
     this.#streams = [];
+    this.#feed = null;
     await Promise.allSettled(this.#writes.values());
     this.#writes.clear();
     this.#setStatus({ running: false });
@@ -220,13 +236,25 @@ export class SyncEngine {
 
   #fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const base = this.#options.fetchClient ?? globalThis.fetch.bind(globalThis);
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const table = url.searchParams.get('table');
+    const handle = url.searchParams.get('handle');
+    const offset = url.searchParams.get('offset') ?? '';
+    // A live request is parked until the change feed says its table moved: it then answers at once.
+    if (
+      this.#feed &&
+      table &&
+      handle &&
+      url.searchParams.get('live') === 'true' &&
+      /^\d+_\d+$/.test(offset)
+    ) {
+      await this.#feed.wait(table, handle, offset, init?.signal);
+    }
     try {
       const response = await base(input, init);
       const reachable = response.status < 500;
       this.#setStatus({ online: reachable, ...(reachable ? { lastContactAt: Date.now() } : {}) });
       const total = response.headers.get(TOTAL_ROWS_HEADER);
-      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-      const table = url.searchParams.get('table');
       if (table && total !== null && Number.isFinite(Number(total))) this.#totals.set(table, Number(total));
       return response;
     } catch (error) {

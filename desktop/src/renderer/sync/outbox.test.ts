@@ -1,5 +1,5 @@
-// The outbox: queued offline, sent once with its idempotency key, conflicts kept for the user to answer. Alias
-// moves against a fake server; notes against the real sync server (child process), synced back by the engine.
+// The outbox: queued offline, sent once with its idempotency key, conflicts kept for the user to answer — alias
+// moves and notes against the real sync server (child process), notes synced back by the engine.
 import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -8,170 +8,46 @@ import {
   READ_TOKEN,
   type RealSyncServer,
   registerModel,
+  setAlias,
   startRealSyncServer,
 } from '../../../test/real-sync-server';
 import { PmmDb } from '../store/db';
 import { notesOf } from '../store/notes';
 import { SyncEngine } from './engine';
-import { currentVersionOf, Outbox } from './outbox';
+import { Outbox } from './outbox';
 
 let db: PmmDb;
 afterEach(async () => {
   await db?.delete();
 });
 
-interface Call {
-  url: string;
-  key: string | null;
-  auth: string | null;
-  body: unknown;
-}
-
-/** A server that applies each idempotency key once and answers 409 when expected_version is stale. */
-function aliasServer(initial: Record<string, string>) {
-  const aliases = { ...initial };
-  const seen = new Map<string, unknown>();
-  const calls: Call[] = [];
-  let down = false;
-  const fetchClient: typeof fetch = async (input, init) => {
-    if (down) throw new TypeError('fetch failed');
-    const headers = new Headers(init?.headers);
-    const body = JSON.parse(String(init?.body)) as { alias: string; expected_version?: string };
-    const url = String(input);
-    calls.push({ url, key: headers.get('idempotency-key'), auth: headers.get('authorization'), body });
-    const key = headers.get('idempotency-key')!;
-    if (seen.has(key)) return Response.json(seen.get(key));
-    const version = decodeURIComponent(url.split('/v1/models/')[1]!.split('/')[0]!);
-    const current = aliases[body.alias] ?? null;
-    if (body.expected_version !== undefined && body.expected_version !== current) {
-      return Response.json(
-        { error: { code: 'conflict', message: 'alias moved', details: { current_version: current } } },
-        { status: 409 },
-      );
-    }
-    aliases[body.alias] = version;
-    const result = { alias: body.alias, version, previous_version: current };
-    seen.set(key, result);
-    return Response.json(result);
-  };
-  return {
-    aliases,
-    calls,
-    fetchClient,
-    setDown: (d: boolean) => {
-      down = d;
-    },
-  };
-}
-
-describe('Outbox', () => {
-  it('keeps a promotion queued while offline and sends it exactly once when back', async () => {
-    db = new PmmDb(`outbox-${Math.random()}`);
-    const server = aliasServer({ production: 'v1' });
-    const outbox = new Outbox({
-      db,
-      baseUrl: 'http://sync.test/',
-      adminToken: () => 'admin',
-      fetchClient: server.fetchClient,
-    });
-    server.setDown(true);
-    const item = await outbox.enqueueSetAlias({
-      alias: 'production',
-      version: 'v2',
-      reason: 'better AUC',
-      expectedVersion: 'v1',
-    });
-    expect(await outbox.flush()).toMatchObject({ sent: 0, offline: true });
-    expect((await db.outbox.get(item.key))?.status).toBe('pending');
-
-    server.setDown(false);
-    expect(await outbox.flush()).toMatchObject({ sent: 1, offline: false });
-    expect(await outbox.flush()).toMatchObject({ sent: 0 });
-    expect(server.aliases['production']).toBe('v2');
-    expect(server.calls).toHaveLength(1);
-    expect(server.calls[0]).toMatchObject({
-      url: 'http://sync.test/v1/models/v2/aliases',
-      key: item.key,
-      auth: 'Bearer admin',
-      body: { alias: 'production', reason: 'better AUC', expected_version: 'v1' },
-    });
-    expect((await db.outbox.get(item.key))?.status).toBe('done');
-  });
-
-  it('resends an item a crash left in sending with the same key', async () => {
-    db = new PmmDb(`outbox-${Math.random()}`);
-    const server = aliasServer({ production: 'v1' });
-    const outbox = new Outbox({
-      db,
-      baseUrl: 'http://sync.test',
-      adminToken: () => 'admin',
-      fetchClient: server.fetchClient,
-    });
-    const item = await outbox.enqueueSetAlias({ alias: 'production', version: 'v2', expectedVersion: 'v1' });
-    await db.outbox.update(item.key, { status: 'sending' });
-    await outbox.recover();
-    await outbox.flush();
-    expect(server.calls.map((c) => c.key)).toEqual([item.key]);
-    expect(server.aliases['production']).toBe('v2');
-  });
-
-  it('records a conflict with the server version and applies it again only when the user says so', async () => {
-    db = new PmmDb(`outbox-${Math.random()}`);
-    const server = aliasServer({ production: 'v1' });
-    const outbox = new Outbox({
-      db,
-      baseUrl: 'http://sync.test',
-      adminToken: () => 'admin',
-      fetchClient: server.fetchClient,
-    });
-    const item = await outbox.enqueueSetAlias({ alias: 'production', version: 'v2', expectedVersion: 'v1' });
-    server.aliases['production'] = 'v3'; // someone else promoted meanwhile
-    expect(await outbox.flush()).toMatchObject({ conflicts: 1 });
-    const conflict = await db.outbox.get(item.key);
-    expect(conflict).toMatchObject({ status: 'conflict', current_version: 'v3' });
-    expect(server.aliases['production']).toBe('v3');
-
-    const again = await outbox.resolveConflict(item.key, 'apply');
-    expect(again).toMatchObject({ expected_version: 'v3', status: 'pending' });
-    expect(again?.key).not.toBe(item.key);
-    await outbox.flush();
-    expect(server.aliases['production']).toBe('v2');
-    expect((await db.outbox.get(item.key))?.status).toBe('discarded');
-  });
-
-  it('marks a refused write as failed and does not retry it', async () => {
-    db = new PmmDb(`outbox-${Math.random()}`);
-    const fetchClient: typeof fetch = async () =>
-      Response.json({ error: { code: 'unauthorized', message: 'admin token required' } }, { status: 401 });
-    const outbox = new Outbox({ db, baseUrl: 'http://sync.test', adminToken: () => null, fetchClient });
-    const item = await outbox.enqueueSetAlias({ alias: 'production', version: 'v2', expectedVersion: 'v1' });
-    expect(await outbox.flush()).toMatchObject({ failed: 1 });
-    expect(await db.outbox.get(item.key)).toMatchObject({
-      status: 'failed',
-      last_error: 'admin token required',
-    });
-  });
-});
-
-describe('currentVersionOf', () => {
-  it('finds the version in the usual error shapes', () => {
-    expect(currentVersionOf({ error: { details: { current_version: 'v3' } } })).toBe('v3');
-    expect(currentVersionOf({ current_version: 'v4' })).toBe('v4');
-    expect(currentVersionOf(null)).toBeNull();
-  });
-});
-
-describe('Outbox notes on the real sync server', () => {
+describe('Outbox on the real sync server', () => {
   let server: RealSyncServer;
   let version: string;
+  /** Three registered versions, for alias moves. */
+  let v1: string;
+  let v2: string;
+  let v3: string;
   /** Every request the outbox sent, with the server's answer. */
-  const sent: { url: string; body: unknown; status: number; replayed: string | null }[] = [];
+  const sent: {
+    url: string;
+    body: unknown;
+    key: string | null;
+    auth: string | null;
+    status: number;
+    answer: unknown;
+    replayed: string | null;
+  }[] = [];
   const recordingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
+    const headers = new Headers(init?.headers);
     sent.push({
       url: String(input),
       body: JSON.parse(String(init?.body)),
+      key: headers.get('idempotency-key'),
+      auth: headers.get('authorization'),
       status: response.status,
+      answer: await response.clone().json(),
       replayed: response.headers.get('idempotent-replayed'),
     });
     return response;
@@ -179,9 +55,14 @@ describe('Outbox notes on the real sync server', () => {
 
   beforeAll(async () => {
     server = await startRealSyncServer();
-    const model = await loadModel(inject('pmmModels').production);
-    await registerModel(server, model);
-    version = model.card.version;
+    const models = await Promise.all(
+      [inject('pmmModels').production, inject('pmmModels').challenger, inject('pmmHotfixModel')].map(
+        loadModel,
+      ),
+    );
+    for (const model of models) await registerModel(server, model);
+    [v1, v2, v3] = models.map((m) => m.card.version) as [string, string, string];
+    version = v1;
   });
 
   afterAll(async () => {
@@ -193,8 +74,124 @@ describe('Outbox notes on the real sync server', () => {
     if (!server.running) await server.restart();
   });
 
-  const newOutbox = () =>
-    new Outbox({ db, baseUrl: server.url, adminToken: () => ADMIN_TOKEN, fetchClient: recordingFetch });
+  const newOutbox = (adminToken: string | null = ADMIN_TOKEN) =>
+    new Outbox({ db, baseUrl: `${server.url}/`, adminToken: () => adminToken, fetchClient: recordingFetch });
+
+  async function aliasOnServer(alias: string): Promise<string | null> {
+    const { aliases } = await server.call<{ aliases: { alias: string; version: string }[] }>(
+      'GET',
+      '/v1/aliases',
+      {
+        token: READ_TOKEN,
+      },
+    );
+    return aliases.find((a) => a.alias === alias)?.version ?? null;
+  }
+
+  async function aliasHistory(alias: string) {
+    const { history } = await server.call<{
+      history: {
+        from_version: string | null;
+        to_version: string | null;
+        reason: string | null;
+        actor: string;
+      }[];
+    }>('GET', `/v1/aliases/history?alias=${alias}`, { token: READ_TOKEN });
+    return history;
+  }
+
+  async function pointAt(alias: string, to: string): Promise<void> {
+    const response = await setAlias(server, alias, to);
+    expect(response.status).toBe(200);
+  }
+
+  it('keeps a promotion queued while offline and sends it exactly once when back', async () => {
+    db = new PmmDb(`outbox-${Math.random()}`);
+    await pointAt('offline-test', v1);
+    const outbox = newOutbox();
+    await server.stop();
+    const item = await outbox.enqueueSetAlias({
+      alias: 'offline-test',
+      version: v2,
+      reason: 'better AUC',
+      expectedVersion: v1,
+    });
+    expect(await outbox.flush()).toMatchObject({ sent: 0, offline: true });
+    expect(await db.outbox.get(item.key)).toMatchObject({ status: 'pending', attempts: 1 });
+
+    await server.restart();
+    expect(await outbox.flush()).toMatchObject({ sent: 1, offline: false });
+    expect(await outbox.flush()).toMatchObject({ sent: 0 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      url: `${server.url}/v1/models/${encodeURIComponent(v2)}/aliases`,
+      key: item.key,
+      auth: `Bearer ${ADMIN_TOKEN}`,
+      body: { alias: 'offline-test', reason: 'better AUC', expected_version: v1 },
+      status: 200,
+    });
+    expect(await db.outbox.get(item.key)).toMatchObject({ status: 'done', last_error: null });
+    expect(await aliasOnServer('offline-test')).toBe(v2);
+    expect(await aliasHistory('offline-test')).toMatchObject([
+      { from_version: v1, to_version: v2, reason: 'better AUC', actor: 'admin:env-admin' },
+      { from_version: null, to_version: v1 },
+    ]);
+  });
+
+  it('resends an alias move a crash left in sending with the same key, which the server replays', async () => {
+    db = new PmmDb(`outbox-${Math.random()}`);
+    await pointAt('crash-test', v1);
+    const outbox = newOutbox();
+    const item = await outbox.enqueueSetAlias({ alias: 'crash-test', version: v2, expectedVersion: v1 });
+    await outbox.flush();
+    // The app crashed after the server moved the alias but before the outbox recorded it.
+    await db.outbox.update(item.key, { status: 'sending' });
+    await outbox.recover();
+    expect(await outbox.flush()).toMatchObject({ sent: 1, conflicts: 0 });
+    expect(sent.map((r) => [r.key, r.status, r.replayed])).toEqual([
+      [item.key, 200, null],
+      [item.key, 200, 'true'],
+    ]);
+    expect(await aliasHistory('crash-test')).toHaveLength(2);
+    expect(await aliasOnServer('crash-test')).toBe(v2);
+  });
+
+  it("records the server's alias_conflict with its version and applies it again only when the user says so", async () => {
+    db = new PmmDb(`outbox-${Math.random()}`);
+    await pointAt('conflict-test', v1);
+    const outbox = newOutbox();
+    const item = await outbox.enqueueSetAlias({ alias: 'conflict-test', version: v2, expectedVersion: v1 });
+    await pointAt('conflict-test', v3); // someone else moved it meanwhile
+    expect(await outbox.flush()).toMatchObject({ conflicts: 1, sent: 0 });
+    expect(sent[0]).toMatchObject({
+      status: 409,
+      answer: { error: { code: 'alias_conflict', details: { current_version: v3 } } },
+    });
+    expect(await db.outbox.get(item.key)).toMatchObject({ status: 'conflict', current_version: v3 });
+    expect(await aliasOnServer('conflict-test')).toBe(v3);
+
+    const again = await outbox.resolveConflict(item.key, 'apply');
+    expect(again).toMatchObject({ expected_version: v3, status: 'pending', version: v2 });
+    expect(again?.key).not.toBe(item.key);
+    expect(await outbox.flush()).toMatchObject({ sent: 1 });
+    expect(await aliasOnServer('conflict-test')).toBe(v2);
+    expect((await db.outbox.get(item.key))?.status).toBe('discarded');
+    expect((await aliasHistory('conflict-test')).map((h) => h.to_version)).toEqual([v2, v3, v1]);
+  });
+
+  it("marks a refused alias move as failed with the server's message and does not retry it", async () => {
+    db = new PmmDb(`outbox-${Math.random()}`);
+    const outbox = newOutbox(null);
+    const item = await outbox.enqueueSetAlias({ alias: 'refused-test', version: v2, expectedVersion: null });
+    expect(await outbox.flush()).toMatchObject({ failed: 1, offline: false });
+    expect(sent.map((r) => r.status)).toEqual([401]);
+    const message = (sent[0]!.answer as { error: { message: string } }).error.message;
+    expect(message.length).toBeGreaterThan(0);
+    expect(await db.outbox.get(item.key)).toMatchObject({ status: 'failed', last_error: message });
+    expect(await outbox.flush()).toMatchObject({ sent: 0, failed: 0 });
+    expect(sent).toHaveLength(1);
+    expect(await aliasOnServer('refused-test')).toBeNull();
+  });
 
   async function notesOnServer(subjectId: string) {
     const q = new URLSearchParams({ subject_type: 'model', subject_id: subjectId });

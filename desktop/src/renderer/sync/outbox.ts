@@ -38,19 +38,10 @@ export interface FlushResult {
   readonly offline: boolean;
 }
 
-/** The server's current version in a 409 body: `{ current_version }`, possibly under `error.details`. */
+/** The alias's version on the server in its 409 answer (`alias_conflict`): `error.details.current_version`. */
 export function currentVersionOf(body: unknown): string | null {
-  const pick = (o: unknown): string | null => {
-    if (!o || typeof o !== 'object') return null;
-    const r = o as Record<string, unknown>;
-    for (const key of ['current_version', 'currentVersion', 'version']) {
-      if (typeof r[key] === 'string') return r[key] as string;
-    }
-    return null;
-  };
-  const b = body as Record<string, unknown> | null;
-  const error = b?.['error'] as Record<string, unknown> | undefined;
-  return pick(error?.['details']) ?? pick(b?.['details']) ?? pick(b) ?? pick(error);
+  const details = (body as { error?: { details?: { current_version?: unknown } } } | null)?.error?.details;
+  return typeof details?.current_version === 'string' ? details.current_version : null;
 }
 
 export class Outbox {

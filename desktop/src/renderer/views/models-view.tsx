@@ -5,7 +5,9 @@ import type { DriftResult } from '../analysis/protocol';
 import { ago, useLiveQuery, useNow } from '../hooks';
 import { useServices } from '../services';
 import type { ModelRow, OutboxItem } from '../store/db';
-import { currentAliases, type WindowSpec } from '../store/queries';
+import { currentAliases } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
+import { LinkedText } from './linked-text';
 import { NotesPanel } from './notes-panel';
 import { WindowEditor } from './side-picker';
 
@@ -179,7 +181,7 @@ function OutboxPanel() {
 }
 
 export function ModelsView() {
-  const { db, outbox, analysis, flushOutbox } = useServices();
+  const { db, outbox, analysis, flushOutbox, navigate } = useServices();
   const models = useLiveQuery(() => db.models.orderBy('ts').reverse().toArray(), [db], [] as ModelRow[]);
   const history = useLiveQuery(() => db.alias_history.orderBy('ts').reverse().toArray(), [db], []);
   const aliases = currentAliases(history);
@@ -192,6 +194,10 @@ export function ModelsView() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const lastProductionMove = history.find((h) => h.alias === 'production');
+  // The challenger alias cleared by a promotion (the server records it): say so instead of an empty panel.
+  const lastChallengerMove = history.find((h) => h.alias === 'challenger');
+  const clearedChallenger =
+    !challenger && lastChallengerMove?.to_version === null ? lastChallengerMove : null;
 
   const runCompare = async () => {
     if (!production || !challenger) return;
@@ -236,8 +242,16 @@ export function ModelsView() {
         </p>
       )}
       <div className="panel">
-        <h3>Challenger vs production</h3>
-        {production && challenger ? (
+        <div className="panel-head">
+          <h3>Challenger vs production</h3>
+          <button type="button" className="link" onClick={() => navigate({ kind: 'reports' })}>
+            Drift reports and retraining runs →
+          </button>
+        </div>
+        <p className="meta" data-testid="current-aliases">
+          production <b>{production ?? '(unset)'}</b> · challenger <b>{challenger ?? '(none)'}</b>
+        </p>
+        {production && challenger && challenger !== production ? (
           <>
             <table className="plain compare">
               <thead>
@@ -276,12 +290,17 @@ export function ModelsView() {
                 })}
               </tbody>
             </table>
-            <div className="compare-window">
+            <fieldset className="compare-window">
+              <legend>Feature drift of both models on a window of the log</legend>
+              <p className="meta">
+                Compares the predictions logged in this window with the training data of each model (its
+                reference profile): which model's training data looks more like today's traffic.
+              </p>
               <WindowEditor value={window} onChange={setWindow} />
               <button type="button" disabled={busy} onClick={() => void runCompare()}>
                 {busy ? 'Comparing…' : 'Drift of both on this window'}
               </button>
-            </div>
+            </fieldset>
             {error && <p className="error">{error}</p>}
             {compare && (
               <table className="plain compare">
@@ -323,40 +342,51 @@ export function ModelsView() {
                 </tbody>
               </table>
             )}
-            <div className="actions">
+          </>
+        ) : clearedChallenger ? (
+          <p className="empty" data-testid="no-challenger">
+            No challenger: {clearedChallenger.from_version} was promoted to production (
+            {clearedChallenger.at?.slice(0, 16).replace('T', ' ')}), so the challenger alias was cleared. The
+            next retraining sets a new one.
+          </p>
+        ) : (
+          <p className="empty" data-testid="no-challenger">
+            {production
+              ? 'No challenger yet: retraining (on drift, or `POST /v1/retrain`) registers one.'
+              : 'Needs a production alias (synced from the server).'}
+          </p>
+        )}
+        {production && (
+          <div className="actions">
+            {challenger && challenger !== production && (
               <button
                 type="button"
                 className="primary"
-                disabled={!outbox || challenger === production}
-                title={
-                  challenger === production ? 'challenger and production are the same version' : undefined
-                }
+                disabled={!outbox}
                 onClick={() =>
-                  setMove({ alias: 'production', from: production, to: challenger, kind: 'promote' })
+                  setMove({ alias: 'production', from: production, to: challenger!, kind: 'promote' })
                 }
               >
                 Promote challenger {challenger} to production…
               </button>
-              {lastProductionMove?.from_version && (
-                <button
-                  type="button"
-                  disabled={!outbox}
-                  onClick={() =>
-                    setMove({
-                      alias: 'production',
-                      from: production,
-                      to: lastProductionMove.from_version!,
-                      kind: 'rollback',
-                    })
-                  }
-                >
-                  Roll back production to {lastProductionMove.from_version}…
-                </button>
-              )}
-            </div>
-          </>
-        ) : (
-          <p className="empty">Needs both a production and a challenger alias (synced from the server).</p>
+            )}
+            {lastProductionMove?.from_version && (
+              <button
+                type="button"
+                disabled={!outbox}
+                onClick={() =>
+                  setMove({
+                    alias: 'production',
+                    from: production,
+                    to: lastProductionMove.from_version!,
+                    kind: 'rollback',
+                  })
+                }
+              >
+                Roll back production to {lastProductionMove.from_version}…
+              </button>
+            )}
+          </div>
         )}
       </div>
 
@@ -452,9 +482,11 @@ export function ModelsView() {
                 <td>{h.at?.slice(0, 19).replace('T', ' ')}</td>
                 <td>{h.alias}</td>
                 <td>{h.from_version ?? '—'}</td>
-                <td>{h.to_version}</td>
+                <td>{h.to_version ?? <span className="hint">(cleared)</span>}</td>
                 <td>{h.actor ?? '—'}</td>
-                <td>{h.reason ?? ''}</td>
+                <td>
+                  <LinkedText text={h.reason} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -34,7 +34,7 @@ export function SettingsView({
           Sync server URL
           <input
             value={serverUrl}
-            placeholder="http://localhost:8787"
+            placeholder="http://localhost:8788"
             onChange={(e) => setServerUrl(e.target.value)}
           />
         </label>

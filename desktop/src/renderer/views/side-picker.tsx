@@ -1,16 +1,49 @@
 // Chooses one side of a comparison: a model's reference profile, a window of the local log, or an imported CSV.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SideSpec } from '../analysis/protocol';
 import { useLiveQuery } from '../hooks';
 import { platform, readPicked } from '../platform';
 import { useServices } from '../services';
-import { logFacets, type WindowSpec } from '../store/queries';
+import type { PmmDb } from '../store/db';
+import { currentAliases, logFacets } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
 
 type Mode = SideSpec['kind'];
 
 const toLocal = (t?: number) =>
   t === undefined ? '' : new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 const fromLocal = (s: string) => (s === '' ? undefined : new Date(s).getTime());
+
+/** Aliases shown first, in this order; other aliases after them, then versions without one. */
+const ALIAS_ORDER = ['production', 'challenger'];
+
+export interface VersionChoice {
+  readonly version: string;
+  readonly aliases: readonly string[];
+}
+
+/** Model versions for a picker: production first, then the challenger, other aliased versions, the rest newest first. */
+export async function versionChoices(db: PmmDb): Promise<VersionChoice[]> {
+  const [versions, history] = await Promise.all([
+    db.models.orderBy('ts').reverse().primaryKeys(),
+    db.alias_history.toArray(),
+  ]);
+  const byVersion = new Map<string, string[]>();
+  for (const [alias, row] of currentAliases(history)) {
+    if (row.to_version) byVersion.set(row.to_version, [...(byVersion.get(row.to_version) ?? []), alias]);
+  }
+  const rank = (aliases: readonly string[]) => {
+    const ranks = aliases.map((a) => (ALIAS_ORDER.includes(a) ? ALIAS_ORDER.indexOf(a) : ALIAS_ORDER.length));
+    return aliases.length ? Math.min(...ranks) : ALIAS_ORDER.length + 1;
+  };
+  const choices = versions.map((version, i) => ({
+    version,
+    aliases: (byVersion.get(version) ?? []).sort(),
+    i,
+  }));
+  choices.sort((a, b) => rank(a.aliases) - rank(b.aliases) || a.i - b.i);
+  return choices.map(({ version, aliases }) => ({ version, aliases }));
+}
 
 export function WindowEditor({
   value,
@@ -153,9 +186,16 @@ export function SidePicker({
   readonly modes: readonly Mode[];
 }) {
   const { db } = useServices();
-  const versions = useLiveQuery(() => db.models.orderBy('ts').reverse().primaryKeys(), [db], [] as string[]);
+  const choices = useLiveQuery(() => versionChoices(db), [db], [] as VersionChoice[]);
+  const versions = choices.map((c) => c.version);
   const [chosen, setChosen] = useState<Mode>(value?.kind ?? modes[0]!);
   const mode: Mode = value?.kind ?? chosen;
+  // A model's profile with nothing chosen yet: production (first in the list), so Run works at once.
+  const unchosen =
+    mode === 'profile' && (value === null || (value.kind === 'profile' && value.version === ''));
+  useEffect(() => {
+    if (unchosen && versions[0]) onChange({ kind: 'profile', version: versions[0] });
+  }, [unchosen, versions[0], onChange]);
   const labels: Record<Mode, string> = {
     profile: "Model's reference profile",
     window: 'Window of the log',
@@ -187,8 +227,10 @@ export function SidePicker({
           <option value="" disabled>
             {versions.length ? 'choose a model version' : 'no models synced yet'}
           </option>
-          {versions.map((v) => (
-            <option key={v}>{v}</option>
+          {choices.map((c) => (
+            <option key={c.version} value={c.version}>
+              {c.aliases.length ? `${c.aliases.join(', ')} · ${c.version}` : c.version}
+            </option>
           ))}
         </select>
       )}

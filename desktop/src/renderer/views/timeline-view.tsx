@@ -1,9 +1,9 @@
 // Over time: drift score per feature, the prediction distribution, and performance where feedback exists.
 import { TimeSeriesChart } from '@pmm/ui';
 import { useMemo, useState } from 'react';
-import type { SideSpec, TimelineResult } from '../analysis/protocol';
+import { MIN_LABELLED_ROWS, type SideSpec, type TimelineResult } from '../analysis/protocol';
 import { useServices } from '../services';
-import type { WindowSpec } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
 import { SidePicker, WindowEditor } from './side-picker';
 
 const MAX_FEATURE_LINES = 8;
@@ -56,6 +56,9 @@ export function TimelineView() {
   }, [t]);
 
   const hasFeedback = t ? t.performance.labelled.some((n) => n > 0) : false;
+  const enoughFeedback = t
+    ? t.performance.rocAuc.some((v) => v !== null) || t.performance.accuracy.some((v) => v !== null)
+    : false;
 
   return (
     <section className="view timeline">
@@ -87,6 +90,13 @@ export function TimelineView() {
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {!t && !busy && (
+        <p className="empty" data-testid="timeline-hint">
+          {reference
+            ? 'Press Compute to chart, per time bucket of the current window, each feature’s drift against the reference, the predicted churn probability, and ROC AUC, accuracy and calibration where feedback exists.'
+            : 'Choose a reference (a model’s profile, a window of the log or a CSV), then press Compute.'}
         </p>
       )}
       {t && (
@@ -125,7 +135,12 @@ export function TimelineView() {
             height={140}
           />
           <h3>Performance (where feedback exists)</h3>
-          {hasFeedback ? (
+          <p className="meta">
+            Buckets with fewer than {MIN_LABELLED_ROWS} labelled predictions are left blank (
+            {t.performance.labelled.reduce((a, b) => a + b, 0).toLocaleString('en-US')} labelled in this
+            window).
+          </p>
+          {hasFeedback && enoughFeedback ? (
             <>
               <TimeSeriesChart
                 x={t.x}
@@ -148,7 +163,11 @@ export function TimelineView() {
               />
             </>
           ) : (
-            <p className="empty">No feedback for predictions in this window yet.</p>
+            <p className="empty">
+              {hasFeedback
+                ? `No bucket has ${MIN_LABELLED_ROWS} labelled predictions yet: fewer buckets, or a wider window, may.`
+                : 'No feedback for predictions in this window yet.'}
+            </p>
           )}
           <p className="meta">Computed in {result.millis.toFixed(0)} ms in the worker.</p>
         </div>
