@@ -84,6 +84,7 @@ export function registerStartCommand(program: Command): void {
             ...(stack.urls.ui ? [`  analyst app    ${stack.urls.ui}`] : []),
             `  tokens         ${stack.tokensFile}`,
             `  try            npx pmm simulate --edge ${stack.urls.edge} --rows 1000 --drift none --label-rate 0.3`,
+            '                 (then the rest of "The loop, step by step" in README.md)',
             'Ctrl-C stops everything.',
             '',
           ].join('\n'),
