@@ -8,6 +8,8 @@ const WATCHDOG = path.join(path.dirname(fileURLToPath(import.meta.url)), 'watchd
 
 export interface Managed {
   readonly name: string;
+  /** How long it gets after SIGTERM before its group is killed. */
+  readonly graceMs: number;
   /** The watchdog process; the part itself leads its own process group (`groupId`). */
   readonly child: ChildProcess;
   /** The part's process group id once the watchdog has reported it. */
@@ -36,7 +38,7 @@ export class Supervisor {
   constructor(
     private readonly log: (line: string) => void,
     /** How long a part gets to exit after SIGTERM before it is killed. */
-    private readonly graceMs = 8_000,
+    private readonly graceMs = 4_000,
   ) {
     // If this process exits without stopAll (an uncaught error, process.exit), take the children with it.
     // (After a SIGKILL of this process, each watchdog sees its IPC channel close and stops its part.)
@@ -54,11 +56,14 @@ export class Supervisor {
       show?: (line: string) => boolean;
       /** A step that is meant to end (migrations): its exit is not news. */
       oneShot?: boolean;
+      /** Its own grace time (a database closing its files deserves more than a web server). */
+      graceMs?: number;
     } = {},
   ): Managed {
+    const graceMs = options.graceMs ?? this.graceMs;
     const child = spawn(process.execPath, [WATCHDOG, command, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env, PMM_STOP_GRACE_MS: String(this.graceMs) },
+      env: { ...process.env, ...options.env, PMM_STOP_GRACE_MS: String(graceMs) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Its own process group: a Ctrl-C in the terminal reaches pmm start only, which stops the parts in order.
       detached: true,
@@ -92,6 +97,7 @@ export class Supervisor {
     });
     const managed: Managed = {
       name,
+      graceMs,
       child,
       groupId: () => group,
       exited: () => exit,
@@ -128,7 +134,7 @@ export class Supervisor {
             if (group !== undefined) kill(-group, 'SIGKILL');
             kill(managed.child.pid, 'SIGKILL');
             resolve();
-          }, this.graceMs + 2_000);
+          }, managed.graceMs + 2_000);
         });
         await Promise.race([managed.done, forced]);
         clearTimeout(timer);

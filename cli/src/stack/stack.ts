@@ -31,7 +31,7 @@ export interface StackOptions {
   readonly syncEnv?: Readonly<Record<string, string>>;
   /** Aborting stops every part started so far (a start in progress then rejects). */
   readonly signal?: AbortSignal;
-  /** How long each part gets to exit after SIGTERM before it is killed (default 8 s). */
+  /** How long each part gets to exit after SIGTERM before it is killed (default 4 s; the sync server gets at least 10 s). */
   readonly stopGraceMs?: number;
   readonly log: (line: string) => void;
 }
@@ -185,6 +185,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           DATABASE_URL: options.databaseUrl ?? '',
           ...options.syncEnv,
         },
+        // PGlite writes its files on close: give it time before anything is forced.
+        graceMs: Math.max(10_000, options.stopGraceMs ?? 0),
       },
     );
     await waitForOk('the sync server', `${sync}/ready`, { timeoutMs: 180_000, alive: syncProcess.exited });

@@ -9,7 +9,7 @@ if (!command) {
   process.stderr.write('watchdog: no command given\n');
   process.exit(2);
 }
-const graceMs = Number(process.env.PMM_STOP_GRACE_MS) || 8_000;
+const graceMs = Number(process.env.PMM_STOP_GRACE_MS) || 4_000;
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 
 /** Signals the part's whole process group (the part and everything it spawned). */
