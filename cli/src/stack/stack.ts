@@ -156,6 +156,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   const onAbort = () => void stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   /** Between steps: a stop requested while starting ends the start. */
   const checkStopped = () => {
     if (stopping) throw new CliError('stopped while starting');
@@ -304,6 +305,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } catch (error) {
     const stoppedWhileStarting = stopping !== null;
     await stop();
+    if (cronTimer) clearInterval(cronTimer);
     if (stoppedWhileStarting) throw new CliError('stopped while starting');
     throw error;
   } finally {
