@@ -50,8 +50,11 @@ export function registerStartCommand(program: Command): void {
           resolve(signal);
         };
         for (const signal of STOP_SIGNALS) process.on(signal, onStop);
-        // The terminal or pipe reading our output went away: stop as for a hang-up.
-        onClosedPipe(() => onStop('SIGHUP'));
+        // The terminal or pipe reading our output went away: stop as for a hang-up (once; while stopping,
+        // the lines that no one can read any more are simply dropped).
+        onClosedPipe(() => {
+          if (!received) onStop('SIGHUP');
+        });
       });
 
       let stack: Stack;

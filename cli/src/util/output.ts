@@ -39,11 +39,12 @@ export function onClosedPipe(handler: () => void): void {
   closedPipe = handler;
 }
 
-/** Installs the handlers that turn EPIPE on stdout/stderr into a quiet end instead of a stack trace. */
+/** Installs the handlers that turn a closed stdout/stderr into a quiet end instead of a stack trace. */
 export function handleClosedPipes(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
+      // EPIPE: the pipe's reader exited; EIO: the terminal was closed.
+      if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
       stream.destroy();
       closedPipe();
     });
