@@ -2,7 +2,7 @@
 import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { type Stack, startStack } from '../stack/stack';
-import { QuietExit } from '../util/cli-error';
+import { CliError, QuietExit } from '../util/cli-error';
 import { onClosedPipe, parseChoice, parseNumberOption } from '../util/output';
 
 function port(name: string, value: string | undefined, fallback: number): number {
@@ -93,9 +93,14 @@ export function registerStartCommand(program: Command): void {
           ].join('\n'),
         );
       }
-      const signal = await stopRequested;
+      const ended = await Promise.race([
+        stopRequested.then((signal) => ({ signal })),
+        stack.failed.then((why) => ({ why })),
+      ]);
+      if ('why' in ended) log(`a part of the stack stopped on its own (${ended.why}): stopping the rest…`);
       await stack.stop();
       log('stopped');
-      throw new QuietExit(exitCodeFor(signal));
+      if ('why' in ended) throw new CliError(`the stack stopped: ${ended.why}`);
+      throw new QuietExit(exitCodeFor(ended.signal));
     });
 }

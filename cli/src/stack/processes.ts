@@ -39,6 +39,8 @@ export class Supervisor {
     private readonly log: (line: string) => void,
     /** How long a part gets to exit after SIGTERM before it is killed. */
     private readonly graceMs = 4_000,
+    /** Told when a long-running part exits on its own (not stopped by stopAll). */
+    private readonly onUnexpectedExit?: (name: string, why: string) => void,
   ) {
     // If this process exits without stopAll (an uncaught error, process.exit), take the children with it.
     // (After a SIGKILL of this process, each watchdog sees its IPC channel close and stops its part.)
@@ -87,7 +89,10 @@ export class Supervisor {
     const done = new Promise<void>((resolve) => {
       child.on('exit', (code, signal) => {
         exit = signal ? `killed by ${signal}` : `exit code ${code}`;
+        // A watchdog ends after its part's group is gone, unless it was killed itself: then take the group.
+        if (group !== undefined) kill(-group, 'SIGKILL');
         if (!this.stopping && !(options.oneShot && code === 0)) this.log(`[${name}] exited (${exit})`);
+        if (!this.stopping && !options.oneShot) this.onUnexpectedExit?.(name, exit);
         resolve();
       });
       child.on('error', (error) => {

@@ -44,6 +44,8 @@ export interface Stack {
   /** Fires the edge's scheduled handler now: ship logs, pull the production model. */
   triggerEdgeCron(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves (with what happened) if a part exits on its own while the stack runs. */
+  readonly failed: Promise<string>;
 }
 
 const node = process.execPath;
@@ -143,7 +145,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     edge: options.edgePort,
     ui: options.ui ? options.uiPort : null,
   });
-  const supervisor = new Supervisor(log, options.stopGraceMs);
+  let partFailed: (why: string) => void = () => undefined;
+  const failed = new Promise<string>((resolve) => {
+    partFailed = resolve;
+  });
+  const supervisor = new Supervisor(log, options.stopGraceMs, (name, why) => partFailed(`${name}: ${why}`));
   let cronTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -301,6 +307,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       productionVersion,
       triggerEdgeCron,
       stop,
+      failed,
     };
   } catch (error) {
     const stoppedWhileStarting = stopping !== null;

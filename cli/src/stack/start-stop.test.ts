@@ -2,7 +2,7 @@
 // ports and a temp state folder. A second start stops at once; SIGTERM, SIGHUP and a SIGKILL of pmm start
 // itself leave nothing listening; the next start comes up on the same state.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,6 +43,23 @@ async function secondsUntilFree(ports: number[], timeoutMs: number): Promise<num
     const busy = await Promise.all(ports.map(listening));
     if (!busy.some(Boolean)) return (Date.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 250));
+  }
+  return null;
+}
+
+/** The pid of the sync server listening on `port` (found in /proc by its command line and PORT). */
+function syncServerPid(port: number): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      // The server itself, not the watchdog that runs it (whose command line names it too).
+      if (!cmdline.includes('sync-server/src/server.ts') || cmdline.includes('watchdog.js')) continue;
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (environ.includes(`PORT=${port}`)) return Number(entry);
+    } catch {
+      // gone, or not ours
+    }
   }
   return null;
 }
@@ -185,4 +202,15 @@ describe.skipIf(!ready)('pmm start and stop', () => {
     expect(await next.exit).toEqual({ code: 128 + 2, signal: null });
     expect(await secondsUntilFree(ports, 15_000)).not.toBeNull();
   }, 420_000);
+
+  it('when a part dies on its own, pmm start stops the rest and exits 1 with one line', async () => {
+    const started = start();
+    await up(started, 180_000);
+    const pid = syncServerPid(ports[0]!);
+    expect(pid, 'the sync server process').not.toBeNull();
+    process.kill(pid!, 'SIGKILL');
+    expect(await started.exit).toEqual({ code: 1, signal: null });
+    expect(started.output()).toMatch(/(^|\n)pmm: the stack stopped: sync: killed by SIGKILL\n/);
+    expect(await secondsUntilFree(ports, 15_000)).not.toBeNull();
+  }, 240_000);
 });
