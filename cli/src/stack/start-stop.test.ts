@@ -212,5 +212,5 @@ describe.skipIf(!ready)('pmm start and stop', () => {
     expect(await started.exit).toEqual({ code: 1, signal: null });
     expect(started.output()).toMatch(/(^|\n)pmm: the stack stopped: sync: killed by SIGKILL\n/);
     expect(await secondsUntilFree(ports, 15_000)).not.toBeNull();
-  }, 240_000);
+  }, 300_000);
 });
