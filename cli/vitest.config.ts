@@ -6,5 +6,7 @@ export default defineConfig({
     name: 'cli',
     include: ['src/**/*.test.ts'],
     testTimeout: 180_000,
+    // beforeAll hooks train a model through the real CLI: as long as a test may take on a busy machine.
+    hookTimeout: 180_000,
   },
 });

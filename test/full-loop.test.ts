@@ -1,7 +1,7 @@
 // The whole loop: predict at the edge → logs reach central PostgreSQL → drift is detected → a challenger is
 // retrained → an analyst promotes it in the app → the edge serves it; every prediction stored exactly once.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type SimulateSummary, simulate } from '@pmm/cli/simulate';
@@ -33,6 +33,18 @@ function freePort(): Promise<number> {
       const address = server.address();
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
+  });
+}
+
+/** True when something accepts connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }
 
@@ -303,5 +315,21 @@ describe.skipIf(!ready)('the whole loop', () => {
     expect(feedback).toHaveLength(feedbackSent);
     const idSet = new Set(ids);
     expect(feedback.every((f) => idSet.has(f.prediction_id))).toBe(true);
+  });
+
+  it('6. once stopped, nothing is left listening on the stack’s ports (sync server, wrangler/workerd, Vite)', async () => {
+    await browser.close();
+    expect(browser.isConnected()).toBe(false);
+    await stack.stop();
+    const ports = [stack.urls.sync, stack.urls.edge, stack.urls.ui!].map((u) => Number(new URL(u).port));
+    const still = await poll(
+      'the stack’s ports to close',
+      async () => {
+        const busy = await Promise.all(ports.map(listening));
+        return busy.some(Boolean) ? null : busy;
+      },
+      15_000,
+    );
+    expect(still).toEqual([false, false, false]);
   });
 });

@@ -1,13 +1,15 @@
 // `pmm simulate`: realistic predict traffic to an edge, with drift injected and delayed feedback labels.
 
+import { existsSync } from 'node:fs';
 import { mulberry32 } from '@pmm/core/model';
 import { createTraffic, DRIFT_DESCRIPTION, DRIFT_MODES, type DriftMode } from '@pmm/core/simulate';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
 import { describeIssues, loadFeatureCsv } from '../util/dataset';
 import { parseChoice, parseFormat, parseNumberOption, printJson } from '../util/output';
-import { SHARED_TELCO_CSV } from '../util/paths';
+import { DEFAULT_TELCO_CSV } from '../util/paths';
 import { startProgress } from '../util/progress';
+import { fetchTelco } from './data';
 
 export interface SimulateOptions {
   readonly edge: string;
@@ -180,6 +182,14 @@ function parseEdgeUrl(value: string): string {
   return value;
 }
 
+/** The data step's file (what `npm start` and `pmm data fetch` write), running the data step when it is missing. */
+async function defaultData(): Promise<string> {
+  if (existsSync(DEFAULT_TELCO_CSV)) return DEFAULT_TELCO_CSV;
+  process.stderr.write(`${DEFAULT_TELCO_CSV} is missing: running the data step (pmm data fetch) first\n`);
+  const fetched = await fetchTelco({ out: DEFAULT_TELCO_CSV });
+  return fetched.path;
+}
+
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
@@ -194,7 +204,10 @@ export function registerSimulateCommand(program: Command): void {
     .option('--label-delay <s>', 'seconds between a prediction and its feedback', '0')
     .option('--seed <n>', 'seed for sampling customers and labels', '1')
     .option('--concurrency <n>', 'requests in flight at once', '8')
-    .option('--data <csv>', 'source customers (labelled Telco CSV)', SHARED_TELCO_CSV)
+    .option(
+      '--data <csv>',
+      `source customers (labelled Telco CSV; default: ${DEFAULT_TELCO_CSV}, the data step's file, fetched first if missing)`,
+    )
     .option('--format <format>', 'text or json (json includes the prediction ids)', 'text')
     .action(async (opts: Record<string, string>) => {
       const format = parseFormat(opts.format!, ['text', 'json'] as const);
@@ -227,7 +240,7 @@ export function registerSimulateCommand(program: Command): void {
           (n) => Number.isInteger(n) && n >= 1 && n <= 256,
           'an integer in 1..256',
         ),
-        data: opts.data!,
+        data: opts.data ?? (await defaultData()),
       };
       const progress = startProgress('simulate', options.rows);
       const summary = await simulate({ ...options, onProgress: (d) => progress.update(d) });

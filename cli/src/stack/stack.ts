@@ -1,11 +1,13 @@
 // The whole pmm system on one machine: sync server (PGlite or DATABASE_URL), the edge in workerd
 // (wrangler dev), and the analyst app's renderer (Vite) — started in order, each waited for, stopped together.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fetchTelco } from '../commands/data';
 import { trainToFolder } from '../commands/train';
+import { CliError } from '../util/cli-error';
 import { REPO_ROOT } from '../util/paths';
 import { callJson, expectOk, waitForOk } from './http';
+import { acquireStackLock } from './lock';
 import { Supervisor } from './processes';
 import { type DevTokens, devTokensPath, loadOrCreateDevTokens, saveDevTokens } from './tokens';
 
@@ -27,6 +29,10 @@ export interface StackOptions {
   readonly cronIntervalMs?: number;
   /** Extra environment for the sync server (drift schedule, retrain policy, …). */
   readonly syncEnv?: Readonly<Record<string, string>>;
+  /** Aborting stops every part started so far (a start in progress then rejects). */
+  readonly signal?: AbortSignal;
+  /** How long each part gets to exit after SIGTERM before it is killed (default 4 s; the sync server gets at least 10 s). */
+  readonly stopGraceMs?: number;
   readonly log: (line: string) => void;
 }
 
@@ -38,6 +44,8 @@ export interface Stack {
   /** Fires the edge's scheduled handler now: ship logs, pull the production model. */
   triggerEdgeCron(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves (with what happened) if a part exits on its own while the stack runs. */
+  readonly failed: Promise<string>;
 }
 
 const node = process.execPath;
@@ -52,43 +60,46 @@ interface ModelSummary {
   readonly aliases?: readonly string[];
 }
 
-/** Registers and promotes the first model when the registry is empty; returns the production version. */
-async function ensureProductionModel(stack: {
+/** The production version, or else the model to promote: the newest registered, or a first one trained now. */
+async function ensureFirstModel(stack: {
   sync: string;
   tokens: DevTokens;
   home: string;
   /** The verified Telco CSV. */
   data: string;
   log: (l: string) => void;
-}) {
+}): Promise<{ version: string; promoted: boolean }> {
   const { sync, tokens, home, log } = stack;
   const production = await callJson<{ version?: string }>(`${sync}/v1/models/@production`, {
     token: tokens.admin,
   });
-  if (production.status === 200 && production.body.version) return production.body.version;
+  if (production.status === 200 && production.body.version) {
+    return { version: production.body.version, promoted: true };
+  }
   const listed = await expectOk<{ models: ModelSummary[] }>('listing models', `${sync}/v1/models`, {
     token: tokens.admin,
   });
-  let version = listed.models[0]?.version;
-  if (!version) {
-    log('registry is empty: training the first model on the Telco data');
-    const out = path.join(home, 'models', 'initial');
-    const card = await trainToFolder({ data: stack.data, out, seed: 0, progress: false });
-    const { readFile } = await import('node:fs/promises');
-    const onnx = await readFile(path.join(out, 'model.onnx'));
-    await expectOk('registering the first model', `${sync}/v1/models`, {
-      token: tokens.admin,
-      body: { model: card, onnx_base64: onnx.toString('base64') },
-    });
-    version = card.version;
-    log(`registered ${version} (holdout ROC AUC ${card.metrics.roc_auc.toFixed(4)})`);
-  }
+  const newest = listed.models[0]?.version;
+  if (newest) return { version: newest, promoted: false };
+  log('registry is empty: training the first model on the Telco data');
+  const out = path.join(home, 'models', 'initial');
+  const card = await trainToFolder({ data: stack.data, out, seed: 0, progress: false });
+  const onnx = await readFile(path.join(out, 'model.onnx'));
+  await expectOk('registering the first model', `${sync}/v1/models`, {
+    token: tokens.admin,
+    body: { model: card, onnx_base64: onnx.toString('base64') },
+  });
+  log(`registered ${card.version} (holdout ROC AUC ${card.metrics.roc_auc.toFixed(4)})`);
+  return { version: card.version, promoted: false };
+}
+
+/** Moves the production alias; the sync server then pushes the model to the (ready) edge. */
+async function promoteFirstModel(sync: string, tokens: DevTokens, version: string, log: (l: string) => void) {
   await expectOk('promoting the first model', `${sync}/v1/models/${encodeURIComponent(version)}/aliases`, {
     token: tokens.admin,
     body: { alias: 'production', reason: 'first model, set by pmm start' },
   });
   log(`${version} is production`);
-  return version;
 }
 
 /** Registers the local edge node once; its ingest token is kept in the tokens file. */
@@ -125,16 +136,39 @@ async function ensureEdgeNode(stack: {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { log } = options;
   const home = path.resolve(options.home);
-  const supervisor = new Supervisor(log);
   const sync = `http://127.0.0.1:${options.syncPort}`;
   const edge = `http://127.0.0.1:${options.edgePort}`;
   const ui = options.ui ? `http://127.0.0.1:${options.uiPort}` : null;
+  // Before anything else: one stack per state folder, and every port free (no migrations, no training).
+  const releaseLock = await acquireStackLock(home, {
+    sync: options.syncPort,
+    edge: options.edgePort,
+    ui: options.ui ? options.uiPort : null,
+  });
+  let partFailed: (why: string) => void = () => undefined;
+  const failed = new Promise<string>((resolve) => {
+    partFailed = resolve;
+  });
+  const supervisor = new Supervisor(log, options.stopGraceMs, (name, why) => partFailed(`${name}: ${why}`));
   let cronTimer: NodeJS.Timeout | undefined;
-  const stop = async () => {
-    if (cronTimer) clearInterval(cronTimer);
-    await supervisor.stopAll();
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (cronTimer) clearInterval(cronTimer);
+      await supervisor.stopAll();
+      await releaseLock();
+    })();
+    return stopping;
+  };
+  const onAbort = () => void stop();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  /** Between steps: a stop requested while starting ends the start. */
+  const checkStopped = () => {
+    if (stopping) throw new CliError('stopped while starting');
   };
   try {
+    checkStopped();
     let { tokens } = await loadOrCreateDevTokens(home);
     // The data step: the first model and every retraining run learn from the verified Telco CSV.
     const data = await fetchTelco({ out: path.join(REPO_ROOT, 'data', 'telco.csv') });
@@ -159,13 +193,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           PMM_CORS_ORIGIN: `http://127.0.0.1:${options.uiPort},http://localhost:${options.uiPort}`,
           ...options.syncEnv,
         },
+        // PGlite writes its files on close: give it time before anything is forced.
+        graceMs: Math.max(10_000, options.stopGraceMs ?? 0),
       },
     );
     await waitForOk('the sync server', `${sync}/ready`, { timeoutMs: 180_000, alive: syncProcess.exited });
     log('sync server ready');
 
-    const productionVersion = await ensureProductionModel({ sync, tokens, home, data: data.path, log });
+    checkStopped();
+    // Promoted only once the edge is up, so the sync server's push of it reaches a listening edge.
+    const first = await ensureFirstModel({ sync, tokens, home, data: data.path, log });
+    const productionVersion = first.version;
+    checkStopped();
     tokens = await ensureEdgeNode({ sync, edge, tokens, home });
+    checkStopped();
 
     const persist = path.join(home, 'edge');
     const envFile = path.join(home, 'edge.env');
@@ -193,9 +234,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         config,
         ...envArgs,
       ],
-      { cwd: REPO_ROOT, env: wranglerEnv, show: () => false },
+      { cwd: REPO_ROOT, env: wranglerEnv, show: () => false, oneShot: true },
     );
-    await new Promise<void>((resolve) => migrate.child.once('exit', () => resolve()));
+    await migrate.done;
+    checkStopped();
     if (migrate.exited() !== 'exit code 0')
       throw new Error(`edge migrations failed (${migrate.exited()}):\n${migrate.tail()}`);
 
@@ -229,6 +271,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       { cwd: REPO_ROOT, env: wranglerEnv, show: showWrangler },
     );
     await waitForOk('the edge API', `${edge}/healthz`, { timeoutMs: 120_000, alive: edgeProcess.exited });
+    checkStopped();
+    if (!first.promoted) await promoteFirstModel(sync, tokens, productionVersion, log);
     const triggerEdgeCron = async () => {
       await fetch(`${edge}/__scheduled?cron=${encodeURIComponent('*/1 * * * *')}`, {
         signal: AbortSignal.timeout(60_000),
@@ -242,6 +286,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }, options.cronIntervalMs ?? 10_000);
     cronTimer.unref();
 
+    checkStopped();
     if (ui) {
       log(`starting the analyst app on ${ui}`);
       const uiProcess = supervisor.spawn(
@@ -255,6 +300,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       );
       await waitForOk('the analyst app', ui, { timeoutMs: 60_000, alive: uiProcess.exited });
     }
+    checkStopped();
     return {
       urls: { sync, edge, ui },
       tokens,
@@ -262,9 +308,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       productionVersion,
       triggerEdgeCron,
       stop,
+      failed,
     };
   } catch (error) {
+    const stoppedWhileStarting = stopping !== null;
     await stop();
+    if (cronTimer) clearInterval(cronTimer);
+    if (stoppedWhileStarting) throw new CliError('stopped while starting');
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }

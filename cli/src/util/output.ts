@@ -1,4 +1,4 @@
-// Output helpers shared by the commands: --format parsing and JSON printing.
+// Output helpers shared by the commands: --format parsing, JSON printing, and a quiet end on a closed pipe.
 import { CliError } from './cli-error';
 
 export type Format = 'text' | 'json';
@@ -30,4 +30,23 @@ export function parseNumberOption(
     throw new CliError(`${name} must be ${rule ?? 'a number'} (got "${value}")`);
   }
   return n;
+}
+
+let closedPipe: () => void = () => process.exit(0);
+
+/** What to do when the reader of stdout/stderr goes away (`pmm drift … | head`); default: exit quietly. */
+export function onClosedPipe(handler: () => void): void {
+  closedPipe = handler;
+}
+
+/** Installs the handlers that turn a closed stdout/stderr into a quiet end instead of a stack trace. */
+export function handleClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // EPIPE: the pipe's reader exited; EIO: the terminal was closed.
+      if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
+      stream.destroy();
+      closedPipe();
+    });
+  }
 }

@@ -9,12 +9,15 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): CliRun {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): CliRun {
   const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'cli/bin/pmm.js'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, ...options.env, FORCE_COLOR: '0' },
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
