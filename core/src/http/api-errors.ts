@@ -1,6 +1,6 @@
 // Typed API errors shared by pmm's HTTP services: each carries its status and a stable code, and
 // `toErrorBody` turns any thrown value into the one JSON error shape `{ error: { code, message, details } }`.
-import type { FieldIssue } from '../schema/request';
+import type { FieldIssue } from '../schema/validator';
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
 

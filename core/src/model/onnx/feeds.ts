@@ -1,5 +1,5 @@
 // FeatureRecord[] → one column per graph input (string[] or Float32Array), shared by the ORT and lite engines.
-import type { FeatureRecord } from '../../schema/features';
+import type { FeatureRecord } from '../../schema/validator';
 
 export type FeedKind = 'string' | 'float32';
 

@@ -8,7 +8,7 @@
 // is MLAS's rational approximation (MlasComputeLogistic, the Eigen coefficients) evaluated in float32.
 // (For K beyond MLAS's SGEMM K-block, a few hundred, ORT's sums may round in a different order: ~1 ulp.)
 
-import type { FeatureRecord } from '../../schema/features';
+import type { FeatureRecord } from '../../schema/validator';
 import type { EngineName, Predictor } from '../predictor';
 import { OnnxModelError, UnsupportedOperatorError } from './errors';
 import { buildFeeds, type FeedColumn, type FeedInput, feedKind } from './feeds';

@@ -1,6 +1,6 @@
 // The ORT engine: a Predictor over an injected onnxruntime-web module (Node, browsers or the Workers wasm build).
 import type * as OrtNamespace from 'onnxruntime-web';
-import type { FeatureRecord } from '../../schema/features';
+import type { FeatureRecord } from '../../schema/validator';
 import type { EngineName, Predictor } from '../predictor';
 import { OnnxModelError } from './errors';
 import { PROBABILITY_OUTPUT } from './export-onnx';
