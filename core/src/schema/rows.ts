@@ -23,6 +23,8 @@ export interface FeatureRows {
 export interface RowsOptions {
   /** Other spellings of the target's values (the Telco demo accepts 1/0 beside Yes/No). */
   readonly labelAliases?: Readonly<Record<string, 0 | 1>>;
+  /** Leave the target column alone (scoring): `labels` is null. */
+  readonly ignoreTarget?: boolean;
 }
 
 /** Column index of each feature: its `column` or its name. Missing columns are an error naming them. */
@@ -64,7 +66,7 @@ export function tableToRows(
   const columns = locateSchemaColumns(table.header, schema, source);
   const validator = buildFeaturesSchema(schema);
   const { target } = schema;
-  const labelColumn = table.header.indexOf(target.column);
+  const labelColumn = options.ignoreTarget ? -1 : table.header.indexOf(target.column);
   const idColumn = schema.id_column === undefined ? -1 : table.header.indexOf(schema.id_column);
   const labelOf = (raw: string): 0 | 1 | undefined =>
     raw === target.positive ? 1 : raw === target.negative ? 0 : options.labelAliases?.[raw];

@@ -8,12 +8,20 @@ export {
   PROBABILITY_OUTPUT,
   VERSION_METADATA_KEY,
 } from './export-onnx';
-export { buildFeeds, type FeedColumn, type FeedInput, type FeedKind, feedKind } from './feeds';
+export {
+  buildFeeds,
+  type FeedColumn,
+  type FeedInput,
+  type FeedKind,
+  feedKind,
+  probabilitiesFrom,
+} from './feeds';
 export {
   compileLitePlan,
   createLitePredictor,
   LITE_OPERATORS,
   type LitePlan,
+  type LitePlanOptions,
   mlasLogistic,
 } from './lite-engine';
 export { createOrtPredictor, type OrtModule, type OrtSessionOptions } from './ort-engine';
