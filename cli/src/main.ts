@@ -5,6 +5,7 @@ import { registerBenchDrift } from './commands/bench-drift';
 import { registerBenchTrain } from './commands/bench-train';
 import { registerDataCommands } from './commands/data';
 import { registerDriftCommand } from './commands/drift';
+import { registerImportCommand } from './commands/import';
 import { registerPredictCommand } from './commands/predict';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerDataCommands(program);
   registerTrainCommand(program);
+  registerImportCommand(program);
   registerPredictCommand(program);
   registerSimulateCommand(program);
   registerDriftCommand(program);

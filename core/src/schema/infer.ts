@@ -75,6 +75,33 @@ function inferPositive(values: readonly string[], target: string, positive?: str
 }
 
 /**
+ * The two values of a binary target column and which is positive (`positive`, or inferred for 1/yes/true);
+ * `values` sorted. Errors name the column: missing, not exactly two values, positive not one of them.
+ */
+export function binaryTarget(
+  table: TextTable,
+  column: string,
+  positive?: string,
+): { positive: string; negative: string; values: string[]; blankTargets: number } {
+  if (table.rows.length === 0) throw new SchemaError('the table has no data rows');
+  const target = columnIndex(table.header, column, 'target');
+  const counts = new Map<string, number>();
+  let blankTargets = 0;
+  for (const row of table.rows) {
+    const cell = row[target];
+    if (isBlank(cell)) blankTargets++;
+    else counts.set(cell!.trim(), (counts.get(cell!.trim()) ?? 0) + 1);
+  }
+  const values = [...counts.keys()].sort();
+  if (values.length !== 2)
+    throw new SchemaError(
+      `target ${quote(column)} has ${values.length} distinct value(s)${values.length ? ` (${list(values)})` : ''}; a binary classifier needs exactly two`,
+    );
+  const chosen = inferPositive(values, column, positive);
+  return { positive: chosen, negative: values.find((v) => v !== chosen)!, values, blankTargets };
+}
+
+/**
  * Infers the schema of a labelled table. A column is numerical when every non-blank value is a number
  * (flags override); a column that cannot be used (all blank, constant, an id with a distinct text value
  * per row) is left out and reported in `excluded`. Names are kept exactly as written. The target must
@@ -102,20 +129,7 @@ export function inferSchema(table: TextTable, options: InferOptions): InferredSc
     if (forcedNumerical.has(c))
       throw new SchemaError(`column ${quote(c)} is both --categorical and --numerical`);
 
-  const targetValues = new Map<string, number>();
-  let blankTargets = 0;
-  for (const row of rows) {
-    const cell = row[target];
-    if (isBlank(cell)) blankTargets++;
-    else targetValues.set(cell!.trim(), (targetValues.get(cell!.trim()) ?? 0) + 1);
-  }
-  const values = [...targetValues.keys()].sort();
-  if (values.length !== 2)
-    throw new SchemaError(
-      `target ${quote(options.target)} has ${values.length} distinct value(s)${values.length ? ` (${list(values)})` : ''}; a binary classifier needs exactly two`,
-    );
-  const positive = inferPositive(values, options.target, options.positive);
-  const negative = values.find((v) => v !== positive)!;
+  const { positive, negative, blankTargets } = binaryTarget(table, options.target, options.positive);
 
   const features: SchemaFeature[] = [];
   const excluded: ExcludedColumn[] = [];

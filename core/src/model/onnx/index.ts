@@ -1,4 +1,6 @@
 // @pmm/core/onnx: export a ModelSpec to model.onnx, read it back, and run it with ORT or the lite engine.
+
+export { ImportError, type ImportedArtifact, type ImportInput, importOnnx } from '../import/import-onnx';
 export { ModelSpecError, OnnxModelError, UnsupportedOperatorError } from './errors';
 export {
   EXPORT_IR_VERSION,

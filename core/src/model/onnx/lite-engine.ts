@@ -126,7 +126,7 @@ export function compileLitePlan(model: OnnxModel, options: LitePlanOptions = {})
     if (rank !== 1 && rank !== 2)
       throw new OnnxModelError(`lite engine: input "${i.name}" has rank ${rank}; it feeds [N] or [N, F]`);
     const last = rank === 2 ? i.shape?.[1] : 1;
-    return { name: i.name, kind, slot: slot(i.name), rank, width: typeof last === 'number' ? last : 1 };
+    return { name: i.name, kind, slot: slot(i.name), rank, width: typeof last === 'number' ? last : null };
   });
 
   const kernels = topologicalOrder(model).map((node) => {
@@ -178,10 +178,10 @@ export function compileLitePlan(model: OnnxModel, options: LitePlanOptions = {})
           !column ||
           column.kind !== input.kind ||
           column.data.length !== n * width ||
-          width !== input.width
+          (input.width !== null && width !== input.width)
         )
           throw new OnnxModelError(
-            `lite engine: no ${input.kind} column of ${n} x ${input.width} values for input "${input.name}"`,
+            `lite engine: no ${input.kind} column of ${n} x ${input.width ?? 'F'} values for input "${input.name}"`,
           );
         slots[input.slot] = { data: column.data, dims: input.rank === 1 ? [n] : [n, width] };
       }
