@@ -38,23 +38,26 @@ function listValues(values: readonly string[], limit = 20): string {
 }
 
 function categoricalField(f: CategoricalSchemaFeature) {
-  const allowed = new Set(f.categories);
-  let s: z.ZodType = z.string({
-    error: (iss) =>
-      iss.input === undefined
-        ? 'missing'
-        : iss.input === null
-          ? 'missing value (null) is not allowed'
+  const refused = (input: unknown) =>
+    input === undefined
+      ? 'missing'
+      : input === null
+        ? 'missing value (null) is not allowed'
+        : `${quote(input)} is not allowed; allowed values: ${listValues(f.categories)}`;
+  let s: z.ZodType;
+  if (f.closed && f.categories.length > 0) {
+    // An enum, so the OpenAPI document lists the allowed values.
+    const [first, ...rest] = f.categories;
+    s = z.enum([first!, ...rest], { error: (iss) => refused(iss.input) });
+  } else {
+    s = z.string({
+      error: (iss) =>
+        iss.input === undefined || iss.input === null || f.closed
+          ? refused(iss.input)
           : `expected a string, got ${typeof iss.input}`,
-  });
-  if (f.closed)
-    s = s.superRefine((v, ctx) => {
-      if (!allowed.has(v as string))
-        ctx.addIssue({
-          code: 'custom',
-          message: `${quote(v)} is not allowed; allowed values: ${listValues(f.categories)}`,
-        });
     });
+    if (f.closed) s = s.refine(() => false, { error: (iss) => refused(iss.input) });
+  }
   if (f.description) s = s.describe(f.description);
   return f.missing.allowed ? s.nullable() : s;
 }
