@@ -19,7 +19,7 @@ export {
 /** A pushed or pulled model was refused (bad checksum, unreadable ONNX, canary out of range). */
 export class ModelRejectedError extends ApiError {
   constructor(
-    reason: 'sha256_mismatch' | 'invalid_artifact' | 'canary_failed' | 'invalid_card',
+    reason: 'sha256_mismatch' | 'invalid_artifact' | 'canary_failed' | 'invalid_card' | 'engine_unsupported',
     message: string,
   ) {
     super(422, reason, message);

@@ -255,6 +255,12 @@ export class EdgeNode {
         `artifact sha256 ${actual} does not match the card's onnx_sha256 ${card.onnx_sha256}`,
       );
     }
+    // An imported model states which engines can serve it (model.json `serving`); refuse with its reason.
+    if (card.serving && !card.serving.engines.includes(this.engine))
+      throw new ModelRejectedError(
+        'engine_unsupported',
+        `the ${this.engine} engine cannot serve ${card.version}: ${card.serving.lite_refusal ?? `it is served by ${card.serving.engines.join(', ')} only`}`,
+      );
     let predictor: Predictor;
     try {
       predictor = await this.runtime.predictors.create(onnx);

@@ -82,4 +82,26 @@ describe("requests validated by the served model's schema", () => {
     const telco = await call('POST', '/api/v1/predict', { features: EXAMPLE_FEATURES });
     expect(telco.status).toBe(422);
   });
+
+  it('refuses an imported model the lite engine cannot serve, with the reason model.json records', async () => {
+    const version = 'imported-v1';
+    const onnx = exportOnnx(spec, { version });
+    const reason = 'lite engine does not implement operator Gemm (node "gemm"); it implements ...';
+    const card = {
+      ...(await cardFor(version, onnx)),
+      schema,
+      serving: {
+        input: { layout: 'per_feature' },
+        output: { name: 'probability', column: null },
+        engines: ['ort'],
+        lite_refusal: reason,
+      },
+    };
+    const r = await call('POST', '/admin/models', { model: card, onnx_base64: toBase64(onnx) }, true);
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatchObject({
+      code: 'engine_unsupported',
+      message: `the lite engine cannot serve imported-v1: ${reason}`,
+    });
+  });
 });
