@@ -8,6 +8,7 @@ import { registerDataCommands } from './commands/data';
 import { registerDetectCommand } from './commands/detect';
 import { registerDriftCommand } from './commands/drift';
 import { registerEstimateCommand } from './commands/estimate';
+import { registerImportCommand } from './commands/import';
 import { registerMultivariateCommand } from './commands/multivariate';
 import { registerPredictCommand } from './commands/predict';
 import { registerSimulateCommand } from './commands/simulate';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerDataCommands(program);
   registerTrainCommand(program);
+  registerImportCommand(program);
   registerPredictCommand(program);
   registerSimulateCommand(program);
   registerDriftCommand(program);

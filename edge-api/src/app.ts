@@ -13,9 +13,15 @@ import {
   jsonBodyLimit,
   tokenMatches,
   UnavailableError,
+  ValidationError,
 } from '@pmm/core/http';
-import { modelCardSchema } from '@pmm/core/model';
-import { predictBatchRequestSchema, predictRequestSchema } from '@pmm/core/schema';
+import { modelCardSchema, modelSchemaOf } from '@pmm/core/model';
+import {
+  EXAMPLE_FEATURES,
+  MAX_BATCH_ROWS,
+  requestValidatorFor,
+  type ValidationResult,
+} from '@pmm/core/schema';
 import type { Context } from 'hono';
 import type { EdgeNode, Runtime } from './edge-node';
 import { ConfigError, type Env } from './env';
@@ -40,6 +46,26 @@ const feedbackRequestSchema = z.strictObject({
   prediction_id: z.uuid(),
   outcome: z.union([z.literal(0), z.literal(1)]).describe('The true outcome: 1 = churned'),
 });
+
+// The routes check only the envelope; the features are validated by the served model's own schema
+// (its model.json, a validator built once per version): field names, kinds, closed sets.
+const featuresRecord = z
+  .record(z.string(), z.union([z.string(), z.number(), z.null()]))
+  .openapi({ description: "The served model's features (GET /api/v1/model)", example: EXAMPLE_FEATURES });
+const predictEnvelope = z.strictObject({ features: featuresRecord });
+const predictBatchEnvelope = z.strictObject({ rows: z.array(featuresRecord).min(1).max(MAX_BATCH_ROWS) });
+
+/** The active model's request validator (built from its schema once per version). */
+async function servedValidator(node: EdgeNode) {
+  const { card } = await node.activeModel();
+  return requestValidatorFor(card.version, modelSchemaOf(card));
+}
+
+/** The validated value, or a 422 naming the field. */
+function validated<T>(result: ValidationResult<T>): T {
+  if (!result.ok) throw new ValidationError(result.issues);
+  return result.value;
+}
 
 const installRequestSchema = z.strictObject({
   model: modelCardSchema.describe('model.json (ModelCard) of the version to install'),
@@ -111,7 +137,7 @@ const routes = {
     path: '/api/v1/predict',
     summary: 'P(churn) for one customer',
     middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
-    request: { body: jsonBody(predictRequestSchema, 'The 19 features') },
+    request: { body: jsonBody(predictEnvelope, "The served model's features") },
     responses: { ...ok(predictionSchema, 'The prediction'), ...errors(400, 413, 415, 422, 503) },
   }),
   predictBatch: createRoute({
@@ -119,7 +145,7 @@ const routes = {
     path: '/api/v1/predict/batch',
     summary: 'P(churn) for up to 1,000 customers, in order',
     middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
-    request: { body: jsonBody(predictBatchRequestSchema, 'Rows of the 19 features') },
+    request: { body: jsonBody(predictBatchEnvelope, "Rows of the served model's features") },
     responses: {
       ...ok(z.object({ predictions: z.array(predictionSchema) }), 'One prediction per row, in order'),
       ...errors(400, 413, 415, 422, 503),
@@ -237,13 +263,15 @@ export function createApp(runtime: Runtime) {
   });
 
   app.openapi(routes.predict, async (c) => {
-    const { features } = c.req.valid('json');
+    const validator = await servedValidator(c.get('node'));
+    const features = validated(validator.validateRequest(c.req.valid('json')));
     const [result] = await c.get('node').predict([features], c.executionCtx);
     return c.json(result!, 200);
   });
 
   app.openapi(routes.predictBatch, async (c) => {
-    const { rows } = c.req.valid('json');
+    const validator = await servedValidator(c.get('node'));
+    const rows = validated(validator.validateBatch(c.req.valid('json')));
     return c.json({ predictions: await c.get('node').predict(rows, c.executionCtx) }, 200);
   });
 

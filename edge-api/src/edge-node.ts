@@ -321,6 +321,12 @@ export class EdgeNode {
    */
   async installModel(cardInput: unknown, onnx: Uint8Array) {
     const card = await verifiedCard(cardInput, onnx);
+    // An imported model states which engines can serve it (model.json `serving`); refuse with its reason.
+    if (card.serving && !card.serving.engines.includes(this.engine))
+      throw new ArtifactRejectedError(
+        'engine_unsupported',
+        `the ${this.engine} engine cannot serve ${card.version}: ${card.serving.lite_refusal ?? `it is served by ${card.serving.engines.join(', ')} only`}`,
+      );
     let predictor: Predictor;
     try {
       predictor = await this.runtime.predictors.create(onnx);

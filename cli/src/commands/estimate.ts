@@ -22,10 +22,11 @@ import {
   renderEstimateHtml,
   renderEstimateText,
 } from '@pmm/core/estimate';
+import { modelSchemaOf } from '@pmm/core/model';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
 import { hasColumn, labelColumn, numberColumn, readCsvTable, textColumn } from '../util/csv-columns';
-import { describeIssues, loadFeatureCsv } from '../util/dataset';
+import { describeIssues, readCsvTable as readTableForSchema, rowsBySchema } from '../util/dataset';
 import { createNodePredictor, loadModelFolder } from '../util/model-folder';
 import { parseFormat, parseNumberOption } from '../util/output';
 
@@ -205,14 +206,19 @@ async function fromModel(
     chunking.kind === 'period' ? { kind: 'default' } : chunking,
     `${opts.model} holdout`,
   );
-  const dataset = await loadFeatureCsv(opts.analysis);
+  // The analysis rows by the model's own schema; its target column, when present, gives realized values.
+  const dataset = rowsBySchema(
+    await readTableForSchema(opts.analysis),
+    opts.analysis,
+    modelSchemaOf(model.card),
+  );
   if (dataset.issues.length > 0) {
     const bad = new Set(dataset.issues.map((i) => i.row)).size;
     throw new CliError(
       `${opts.analysis}: ${bad} of ${dataset.totalRows} row(s) failed validation: ${describeIssues(dataset.issues)}`,
     );
   }
-  const predictor = await createNodePredictor(model.onnx, 'ort');
+  const predictor = await createNodePredictor(model, 'ort');
   const scores = Float64Array.from(await predictor.predict(dataset.records));
   const columns = {
     scores,

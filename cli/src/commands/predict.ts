@@ -1,10 +1,10 @@
 // `pmm predict`: score rows from a CSV or JSON with a verified artifact, reporting bad rows by number and field.
 import type { RowIssue } from '@pmm/core/data';
-import type { EngineName } from '@pmm/core/model';
-import { type FeatureRecord, featuresSchema, toFieldIssues } from '@pmm/core/schema';
+import { type EngineName, modelSchemaOf } from '@pmm/core/model';
+import { type FeatureRecord, type RequestValidator, requestValidatorFor } from '@pmm/core/schema';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
-import { describeIssues, loadFeatureCsv } from '../util/dataset';
+import { describeIssues, readCsvTable, rowsBySchema } from '../util/dataset';
 import { createNodePredictor, loadModelFolder } from '../util/model-folder';
 import { parseChoice, parseFormat, printJson } from '../util/output';
 
@@ -23,7 +23,7 @@ interface Rows {
 }
 
 /** `--json` accepts `{"features": {...}}`, a bare features object, or an array of either. */
-function rowsFromJson(text: string): Rows {
+function rowsFromJson(text: string, validator: RequestValidator): Rows {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -43,12 +43,12 @@ function rowsFromJson(text: string): Rows {
   const rowNumbers: number[] = [];
   const issues: RowIssue[] = [];
   objects.forEach((o, i) => {
-    const result = featuresSchema.safeParse(o);
-    if (result.success) {
-      records.push(result.data as FeatureRecord);
+    const result = validator.validateFeatures(o);
+    if (result.ok) {
+      records.push(result.value);
       rowNumbers.push(i + 1);
     } else {
-      for (const issue of toFieldIssues(result.error))
+      for (const issue of result.issues)
         issues.push({ row: i + 1, field: issue.path, message: issue.message });
     }
   });
@@ -58,9 +58,9 @@ function rowsFromJson(text: string): Rows {
 export function registerPredictCommand(program: Command): void {
   program
     .command('predict')
-    .description('score customers with a model artifact (ONNX Runtime Web, WASM)')
+    .description('score rows with a model artifact (ONNX Runtime Web, WASM, or the lite engine)')
     .requiredOption('--model <dir>', 'artifact folder holding model.onnx and model.json')
-    .option('--input <csv>', 'CSV of the 19 features (Telco or snake_case column names)')
+    .option('--input <csv>', "CSV with the model's feature columns (extra columns are ignored)")
     .option(
       '--json <features>',
       'one row as JSON ({"features": {...}} or the features object), or an array of rows',
@@ -75,14 +75,17 @@ export function registerPredictCommand(program: Command): void {
           throw new CliError('give exactly one of --input <csv> or --json <features>');
         }
         const model = await loadModelFolder(opts.model);
+        const schema = modelSchemaOf(model.card);
         let rows: Rows;
         if (opts.input !== undefined) {
-          const dataset = await loadFeatureCsv(opts.input);
+          const dataset = rowsBySchema(await readCsvTable(opts.input), opts.input, schema, {
+            ignoreTarget: true,
+          });
           rows = { ...dataset, total: dataset.totalRows };
         } else {
-          rows = rowsFromJson(opts.json!);
+          rows = rowsFromJson(opts.json!, requestValidatorFor(model.card.version, schema));
         }
-        const predictor = await createNodePredictor(model.onnx, engine);
+        const predictor = await createNodePredictor(model, engine);
         const probabilities =
           rows.records.length > 0 ? await predictor.predict(rows.records) : new Float32Array(0);
         const byRow = new Map<number, number>();

@@ -33,8 +33,15 @@ export async function loadModelFolder(dir: string): Promise<LoadedModel> {
 }
 
 /** ONNX Runtime Web (WASM, one thread) or pmm's lite evaluator, over the same artifact. */
-export async function createNodePredictor(onnx: Uint8Array, engine: EngineName): Promise<Predictor> {
-  if (engine === 'lite') return createLitePredictor(onnx);
+export async function createNodePredictor(model: LoadedModel, engine: EngineName): Promise<Predictor> {
+  const { serving } = model.card;
+  if (engine === 'lite') {
+    if (serving && !serving.engines.includes('lite'))
+      throw new CliError(
+        `the lite engine cannot serve ${model.card.version}: ${serving.lite_refusal ?? 'not supported'}`,
+      );
+    return createLitePredictor(model.onnx, serving);
+  }
   ort.env.wasm.numThreads = 1;
-  return createOrtPredictor(ort, onnx);
+  return createOrtPredictor(ort, model.onnx, undefined, serving);
 }

@@ -1,6 +1,6 @@
 // Typed API errors shared by pmm's HTTP services: each carries its status and a stable code, and
 // `toErrorBody` turns any thrown value into the one JSON error shape `{ error: { code, message, details } }`.
-import type { FieldIssue } from '../schema/request';
+import type { FieldIssue } from '../schema/validator';
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
 
@@ -83,7 +83,12 @@ export class ValidationError extends ApiError {
 }
 
 /** Why a model artifact was refused: its card, its bytes, their checksum, or (at the edge) the canary row. */
-export type ArtifactRejection = 'invalid_card' | 'invalid_artifact' | 'sha256_mismatch' | 'canary_failed';
+export type ArtifactRejection =
+  | 'invalid_card'
+  | 'invalid_artifact'
+  | 'sha256_mismatch'
+  | 'canary_failed'
+  | 'engine_unsupported';
 
 /** A pushed, pulled or uploaded model was refused: unreadable card, bad base64 or ONNX, checksum, canary. */
 export class ArtifactRejectedError extends ApiError {

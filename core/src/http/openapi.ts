@@ -2,7 +2,7 @@
 // the shared error handler and 404, and the helpers routes declare their bodies and answers with.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
-import { toFieldIssues } from '../schema/request';
+import { toFieldIssues } from '../schema/validator';
 import { ValidationError } from './api-errors';
 import { type ErrorHandling, notFoundAsJson, onApiError } from './on-error';
 

@@ -1,6 +1,7 @@
 // model.json: the metadata that travels with every model.onnx (snake_case: it is also the API's shape).
 // One zod schema validates it wherever an artifact arrives (CLI, edge install, registry upload).
 import { z } from 'zod';
+import { modelSchemaSchema } from '../schema/model-schema';
 
 export const MODEL_CARD_FORMAT = 'pmm-model/1';
 
@@ -45,7 +46,26 @@ export const referenceProfileSchema = z.object({
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256');
 
-export const modelCardSchema = z.object({
+/**
+ * How to feed the graph and read its output. Absent for pmm's own models (one input per feature, the
+ * `probability` output); an imported model states its layout.
+ */
+export const servingSchema = z.object({
+  /** `per_feature`: one `[N, 1]` input per feature, named by it; `tensor`: one float `[N, F]` input. */
+  input: z.discriminatedUnion('layout', [
+    z.object({ layout: z.literal('per_feature') }),
+    z.object({ layout: z.literal('tensor'), name: z.string(), features: z.array(z.string()).min(1) }),
+  ]),
+  /** The output holding probabilities; `column` picks the positive class of an `[N, K]` output. */
+  output: z.object({ name: z.string(), column: z.number().int().nonnegative().nullable() }),
+  /** Engines that can serve it: `lite` only when every operator is implemented by the lite engine. */
+  engines: z.array(z.enum(['ort', 'lite'])).min(1),
+  /** Why the lite engine cannot serve it (so a lite edge refuses with this reason). */
+  lite_refusal: z.string().optional(),
+});
+export type Serving = z.infer<typeof servingSchema>;
+
+export const modelCardSchema = z.looseObject({
   format: z.literal(MODEL_CARD_FORMAT),
   version: z
     .string()
@@ -56,7 +76,18 @@ export const modelCardSchema = z.object({
   parent_version: z.string().nullable(),
   training_data_sha256: sha256,
   onnx_sha256: sha256,
+  /** Legacy summary of the inputs (name, kind, categories); `schema` is the full description. */
   feature_schema: z.array(featureSchemaEntrySchema),
+  /** The feature schema, target and task (absent in older model.json files: see `modelSchemaOf`). */
+  schema: modelSchemaSchema.optional(),
+  /** Who made the model: pmm's trainer, or an ONNX file imported with `pmm import`. */
+  origin: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('trained') }),
+      z.object({ kind: z.literal('imported'), file: z.string(), producer: z.string() }),
+    ])
+    .optional(),
+  serving: servingSchema.optional(),
   metrics: holdoutMetricsSchema,
   training: z.object({
     seed: z.number().int(),
@@ -65,7 +96,8 @@ export const modelCardSchema = z.object({
     epochs: z.number().int().nonnegative(),
     hidden_units: z.array(z.number().int().positive()),
     l2: z.number().nonnegative(),
-    learning_rate: z.number().positive(),
+    /** 0 for an imported model (pmm did not train it). */
+    learning_rate: z.number().nonnegative(),
     seconds: z.number().nonnegative(),
   }),
   reference_profile: referenceProfileSchema,

@@ -1,6 +1,6 @@
 // A model artifact = model.onnx + model.json: naming versions, building the card, and verifying what arrives.
 import { sha256Hex } from '../data/sha256';
-import { type FieldIssue, toFieldIssues } from '../schema/request';
+import { type FieldIssue, toFieldIssues } from '../schema/validator';
 import { type ModelCard, modelCardSchema } from './artifact-types';
 
 /**
@@ -18,11 +18,11 @@ export class ArtifactError extends Error {
   }
 }
 
-/** A sortable, unique version id: `churn-20261126-051000-1a2b3c4d` (UTC time + the first 8 hex of the ONNX sha256). */
-export function versionId(createdAt: Date, onnxSha256: string): string {
+/** A sortable, unique version id: `<prefix>-20261126-051000-1a2b3c4d` (UTC time + the first 8 hex of the ONNX sha256). */
+export function versionId(createdAt: Date, onnxSha256: string, prefix = 'churn'): string {
   const iso = createdAt.toISOString();
   const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
-  return `churn-${stamp}-${onnxSha256.slice(0, 8)}`;
+  return `${prefix}-${stamp}-${onnxSha256.slice(0, 8)}`;
 }
 
 /** Parses and validates model.json text or an object; errors name the offending field. */

@@ -2,6 +2,7 @@
 // Light enough for the edge: training (tfjs) lives behind @pmm/core/train.
 export * from './artifact';
 export * from './artifact-types';
+export * from './card-schema';
 export * from './metrics';
 export * from './predictor';
 export * from './preprocess';

@@ -1,5 +1,5 @@
 // The inference contract every engine fills: ONNX Runtime (WASM) or pmm's own lite evaluator.
-import type { FeatureRecord } from '../schema/features';
+import type { FeatureRecord } from '../schema/validator';
 
 export type EngineName = 'ort' | 'lite';
 

@@ -4,7 +4,7 @@ import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../data/csv';
 import { toFeatureRows } from '../data/telco';
-import { featuresSchema } from '../schema/request';
+import { featuresSchema } from '../data/telco-request';
 import { createTraffic, inDriftSegment, PRICE_RISE } from './traffic';
 
 const SHARED = telcoCsvPath();
@@ -39,8 +39,8 @@ describe.skipIf(!present)('createTraffic', () => {
     const sample = take('sudden', 500);
     expect(sample.every((r) => r.drifted && inDriftSegment(r.features))).toBe(true);
     const maxMonthly = Math.max(...source.records.map((r) => r.monthly_charges as number));
-    expect(Math.max(...sample.map((r) => r.features.monthly_charges))).toBeGreaterThan(maxMonthly);
-    expect(Math.max(...sample.map((r) => r.features.monthly_charges))).toBeLessThanOrEqual(
+    expect(Math.max(...sample.map((r) => r.features.monthly_charges as number))).toBeGreaterThan(maxMonthly);
+    expect(Math.max(...sample.map((r) => r.features.monthly_charges as number))).toBeLessThanOrEqual(
       maxMonthly * PRICE_RISE + 0.01,
     );
     const churn = sample.filter((r) => r.outcome === 1).length / sample.length;

@@ -1,8 +1,8 @@
 // Realistic prediction traffic from the Telco rows, with optional drift injected — for `pmm simulate` and tests.
 
+import type { Features } from '../data/telco-request';
+import type { FeatureRecord } from '../data/telco-schema';
 import { mulberry32 } from '../model/rng';
-import type { FeatureRecord } from '../schema/features';
-import type { Features } from '../schema/request';
 
 export type DriftMode = 'none' | 'gradual' | 'sudden';
 

@@ -1,6 +1,6 @@
 // The edge → centre log-shipping protocol: the row shapes both sides validate with the same zod schemas.
 import { z } from 'zod';
-import { featuresSchema } from '../schema/request';
+import { featuresSchema } from '../data/telco-request';
 
 /** Rows per ingest request: the edge ships in batches of this size, the centre refuses larger ones. */
 export const INGEST_BATCH_SIZE = 500;

@@ -1,5 +1,5 @@
 // Test-only: a hand-built churn ModelSpec (seeded weights), random feature records, and a float64 reference.
-import { CATEGORICAL_FEATURES, type FeatureRecord, NUMERICAL_FEATURES } from '../../schema/features';
+import { CATEGORICAL_FEATURES, type FeatureRecord, NUMERICAL_FEATURES } from '../../data/telco-schema';
 import { mulberry32 } from '../rng';
 import type { DenseLayer, ModelSpec, PreprocessSpec } from '../spec';
 import { encodedWidth } from '../spec';

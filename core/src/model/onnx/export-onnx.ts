@@ -72,11 +72,15 @@ function floatInitializer(name: string, dims: number[], values: readonly number[
   return { name, dims, dataType: FLOAT, rawData: raw };
 }
 
+/** Names of the graph's intermediate tensors, which a feature's input may not take. */
+const INTERNAL_NAME = /^(onehot|encoded|numerical)\/|^dense\d+\//;
+
 function validate(spec: ModelSpec): void {
   const names = new Set<string>();
   const claim = (name: string) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-      throw new ModelSpecError(`feature name "${name}" is not snake_case`);
+    // Any non-empty name is an input name as written; only pmm's own tensor names are taken.
+    if (name === '' || name === 'features' || name === PROBABILITY_OUTPUT || INTERNAL_NAME.test(name))
+      throw new ModelSpecError(`feature name "${name}" is empty or one of the graph's own tensor names`);
     if (names.has(name)) throw new ModelSpecError(`feature "${name}" appears twice`);
     names.add(name);
   };
@@ -116,7 +120,7 @@ function validate(spec: ModelSpec): void {
 /**
  * Exports a ModelSpec as one ONNX graph (ir_version 8, opsets ai.onnx 17 + ai.onnx.ml 3).
  *
- * Inputs: one per feature, named by its snake_case name, categorical → STRING `[N, 1]`,
+ * Inputs: one per feature, named by the feature's name exactly as written, categorical → STRING `[N, 1]`,
  * numerical → FLOAT `[N, 1]` (NaN = missing), in PreprocessSpec order (categoricals, then numericals).
  * Graph: per categorical `OneHotEncoder(cats_strings, zeros=1)` → `Flatten(axis=1)` (unknown → all zeros);
  * the numericals `Concat` → `Imputer(imputed_value_floats, replaced_value_float=NaN)` →

@@ -1,5 +1,7 @@
 // FeatureRecord[] → one column per graph input (string[] or Float32Array), shared by the ORT and lite engines.
-import type { FeatureRecord } from '../../schema/features';
+import type { FeatureRecord } from '../../schema/validator';
+import type { Serving } from '../artifact-types';
+import { OnnxModelError } from './errors';
 
 export type FeedKind = 'string' | 'float32';
 
@@ -9,8 +11,14 @@ export interface FeedInput {
 }
 
 export interface FeedColumn extends FeedInput {
-  /** Length N; fed as a `[N, 1]` tensor. */
+  /** Length N × width; fed as a `[N, width]` tensor. */
   readonly data: string[] | Float32Array;
+  /** Values per row: 1 for a per-feature input, F for a single `[N, F]` tensor input. */
+  readonly width?: number;
+}
+
+function toNumber(v: string | number | null | undefined): number {
+  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
 }
 
 /** Maps an ONNX/ORT element type to the feed kind pmm builds, or null when pmm cannot feed it. */
@@ -25,8 +33,21 @@ export function feedKind(elemType: string): FeedKind | null {
  * unparsable → NaN, which the graph imputes). Example: `buildFeeds([{ tenure: null }], [{ name: 'tenure',
  * kind: 'float32' }])[0].data` → Float32Array [NaN].
  */
-export function buildFeeds(records: readonly FeatureRecord[], inputs: readonly FeedInput[]): FeedColumn[] {
+export function buildFeeds(
+  records: readonly FeatureRecord[],
+  inputs: readonly FeedInput[],
+  serving?: Serving,
+): FeedColumn[] {
   const n = records.length;
+  if (serving?.input.layout === 'tensor') {
+    // One float [N, F] tensor, columns in the order the model was exported with; missing → NaN.
+    const { name, features } = serving.input;
+    const width = features.length;
+    const data = new Float32Array(n * width);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < width; j++) data[i * width + j] = toNumber(records[i]![features[j]!]);
+    return [{ name, kind: 'float32', data, width }];
+  }
   return inputs.map(({ name, kind }) => {
     if (kind === 'string') {
       const data = new Array<string>(n);
@@ -37,10 +58,32 @@ export function buildFeeds(records: readonly FeatureRecord[], inputs: readonly F
       return { name, kind, data };
     }
     const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = records[i]![name];
-      data[i] = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
-    }
+    for (let i = 0; i < n; i++) data[i] = toNumber(records[i]![name]);
     return { name, kind, data };
   });
+}
+
+/**
+ * The N probabilities in a model output: `[N]` or `[N, 1]` as they are (`column` null), or column
+ * `column` of an `[N, K]` output (the positive class of a probabilities tensor).
+ * Example: `probabilitiesFrom(Float32Array.of(0.9, 0.1, 0.2, 0.8), [2, 2], 2, 1, 'p')` → [0.1, 0.8].
+ */
+export function probabilitiesFrom(
+  data: ArrayLike<number>,
+  dims: readonly number[],
+  n: number,
+  column: number | null,
+  output: string,
+): Float32Array {
+  if (column === null) {
+    if (data.length !== n)
+      throw new OnnxModelError(`output "${output}" has dims [${dims}], expected ${n} values`);
+    return Float32Array.from(data);
+  }
+  const k = dims.length === 2 ? dims[1]! : 0;
+  if (dims[0] !== n || column >= k)
+    throw new OnnxModelError(`output "${output}" has dims [${dims}], expected [${n}, > ${column}]`);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = data[i * k + column]!;
+  return out;
 }

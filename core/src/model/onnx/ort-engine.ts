@@ -1,10 +1,11 @@
 // The ORT engine: a Predictor over an injected onnxruntime-web module (Node, browsers or the Workers wasm build).
 import type * as OrtNamespace from 'onnxruntime-web';
-import type { FeatureRecord } from '../../schema/features';
+import type { FeatureRecord } from '../../schema/validator';
+import type { Serving } from '../artifact-types';
 import type { EngineName, Predictor } from '../predictor';
 import { OnnxModelError } from './errors';
 import { PROBABILITY_OUTPUT } from './export-onnx';
-import { buildFeeds, type FeedInput, feedKind } from './feeds';
+import { buildFeeds, type FeedInput, feedKind, probabilitiesFrom } from './feeds';
 import { readOnnx } from './read-onnx';
 
 /**
@@ -28,6 +29,7 @@ export async function createOrtPredictor(
   ort: OrtModule,
   onnxBytes: Uint8Array,
   options: OrtSessionOptions = { executionProviders: ['wasm'] },
+  serving?: Serving,
 ): Promise<Predictor> {
   if (!(onnxBytes instanceof Uint8Array) || onnxBytes.length === 0)
     throw new OnnxModelError('not an ONNX model: the byte array is empty');
@@ -56,28 +58,29 @@ export async function createOrtPredictor(
       throw new OnnxModelError(`input "${name}" is ${elemType}; pmm feeds string and float32 inputs`);
     return { name, kind };
   });
-  const output = session.outputNames.includes(PROBABILITY_OUTPUT)
-    ? PROBABILITY_OUTPUT
-    : session.outputNames[0];
-  if (output === undefined) throw new OnnxModelError('the model has no outputs');
+  const output =
+    serving?.output.name ??
+    (session.outputNames.includes(PROBABILITY_OUTPUT) ? PROBABILITY_OUTPUT : session.outputNames[0]);
+  if (output === undefined || !session.outputNames.includes(output))
+    throw new OnnxModelError(`the model has no output ${output === undefined ? '' : `"${output}"`}`.trim());
+  const column = serving?.output.column ?? null;
 
   let queue: Promise<unknown> = Promise.resolve();
   const run = async (records: readonly FeatureRecord[]): Promise<Float32Array> => {
     const n = records.length;
     const feeds: Record<string, OrtNamespace.Tensor> = {};
-    for (const column of buildFeeds(records, inputs)) {
-      feeds[column.name] =
-        column.kind === 'string'
-          ? new ort.Tensor('string', column.data as string[], [n, 1])
-          : new ort.Tensor('float32', column.data as Float32Array, [n, 1]);
+    for (const feed of buildFeeds(records, inputs, serving)) {
+      const dims = [n, feed.width ?? 1];
+      feeds[feed.name] =
+        feed.kind === 'string'
+          ? new ort.Tensor('string', feed.data as string[], dims)
+          : new ort.Tensor('float32', feed.data as Float32Array, dims);
     }
     const results = await session.run(feeds, [output]);
     const tensor = results[output]!;
-    if (!(tensor.data instanceof Float32Array) || tensor.data.length !== n)
-      throw new OnnxModelError(
-        `output "${output}" has type ${tensor.type} and dims [${tensor.dims}], expected ${n} floats`,
-      );
-    const probabilities = tensor.data.slice();
+    if (!(tensor.data instanceof Float32Array || tensor.data instanceof Float64Array))
+      throw new OnnxModelError(`output "${output}" has type ${tensor.type}, expected float probabilities`);
+    const probabilities = probabilitiesFrom(tensor.data, tensor.dims, n, column, output);
     tensor.dispose();
     return probabilities;
   };

@@ -1,13 +1,14 @@
-// The shared request schema: every field named in errors, batch limits.
+// The demo's request schema, built from TELCO_SCHEMA: every field named in errors, closed sets, batch limits.
 import { describe, expect, it } from 'vitest';
-import { FEATURES } from './features';
+import { toFieldIssues } from '../schema/validator';
 import {
   EXAMPLE_FEATURES,
   featuresSchema,
   predictBatchRequestSchema,
   predictRequestSchema,
-  toFieldIssues,
-} from './request';
+  TELCO_VALIDATOR,
+} from './telco-request';
+import { FEATURES, TELCO_SCHEMA } from './telco-schema';
 
 function issuesOf(value: unknown) {
   const result = predictRequestSchema.safeParse(value);
@@ -15,18 +16,15 @@ function issuesOf(value: unknown) {
   return toFieldIssues(result.error);
 }
 
-describe('the prediction request schema', () => {
-  it('has the 19 features with unique names and CSV columns, each in the request schema', () => {
-    expect(FEATURES).toHaveLength(19);
-    expect(Object.keys(featuresSchema.shape)).toEqual(FEATURES.map((f) => f.name));
-    for (const f of FEATURES) {
-      if (f.kind === 'numerical')
-        expect(
-          featuresSchema.shape[f.name as keyof typeof featuresSchema.shape].safeParse(null).success,
-        ).toBe(f.nullable);
-    }
-    expect(new Set(FEATURES.map((f) => f.name)).size).toBe(19);
+describe('the demo prediction request schema', () => {
+  it('has the 19 features with unique names and CSV columns, null allowed only for total_charges', () => {
+    expect(TELCO_SCHEMA.features).toHaveLength(19);
     expect(new Set(FEATURES.map((f) => f.csvColumn)).size).toBe(19);
+    expect(Object.keys(TELCO_VALIDATOR.features.shape)).toEqual(FEATURES.map((f) => f.name));
+    for (const f of FEATURES) {
+      const withNull = { ...EXAMPLE_FEATURES, [f.name]: null };
+      expect(featuresSchema.safeParse(withNull).success).toBe(f.name === 'total_charges');
+    }
   });
 
   it('accepts the README example and a null total_charges', () => {
@@ -36,15 +34,22 @@ describe('the prediction request schema', () => {
 
   it('names the field of a missing, extra, mistyped or out-of-schema value', () => {
     const { tenure: _dropped, ...withoutTenure } = EXAMPLE_FEATURES;
-    expect(issuesOf({ features: withoutTenure }).map((i) => i.path)).toEqual(['features.tenure']);
+    expect(issuesOf({ features: withoutTenure })).toEqual([{ path: 'features.tenure', message: 'missing' }]);
+    const { contract: _c, ...withoutContract } = EXAMPLE_FEATURES;
+    expect(issuesOf({ features: withoutContract })).toEqual([
+      { path: 'features.contract', message: 'missing' },
+    ]);
     expect(issuesOf({ features: { ...EXAMPLE_FEATURES, colour: 'red' } })).toEqual([
       { path: 'features.colour', message: 'unknown field' },
     ]);
     expect(issuesOf({ features: { ...EXAMPLE_FEATURES, tenure: '12' } }).map((i) => i.path)).toEqual([
       'features.tenure',
     ]);
-    expect(issuesOf({ features: { ...EXAMPLE_FEATURES, contract: 'Weekly' } }).map((i) => i.path)).toEqual([
-      'features.contract',
+    expect(issuesOf({ features: { ...EXAMPLE_FEATURES, contract: 'Weekly' } })).toEqual([
+      {
+        path: 'features.contract',
+        message: '"Weekly" is not allowed; allowed values: "Month-to-month", "One year", "Two year"',
+      },
     ]);
     expect(issuesOf({ features: { ...EXAMPLE_FEATURES, tenure: 1.5 } }).map((i) => i.path)).toEqual([
       'features.tenure',

@@ -1,6 +1,9 @@
-// The Telco churn feature schema: the 19 model inputs, their types, allowed values and CSV columns.
+// The Telco churn demo's schema: its 19 inputs (closed category sets, validity bounds), target and column names.
+// The only place outside the simulator that names a Telco feature; everything else reads a model's schema.
+import { type ModelSchema, parseModelSchema } from '../schema/model-schema';
+import type { FeatureRecord } from '../schema/validator';
 
-/** A categorical feature: one of a fixed set of strings. */
+/** A categorical feature of the demo, in the shape older code reads (`FEATURES`). */
 export interface CategoricalFeature {
   readonly name: string;
   readonly kind: 'categorical';
@@ -51,7 +54,7 @@ function internetAddOn(name: string, csvColumn: string, description: string): Ca
   };
 }
 
-/** The 19 features, in the order of the IBM Telco CSV. */
+/** The 19 features, in the order of the IBM Telco CSV (the demo's legacy shape; TELCO_SCHEMA is the data). */
 export const FEATURES: readonly Feature[] = [
   {
     name: 'gender',
@@ -159,5 +162,40 @@ export const ID_COLUMN = 'customerID';
 export const CATEGORICAL_FEATURES = FEATURES.filter((f): f is CategoricalFeature => f.kind === 'categorical');
 export const NUMERICAL_FEATURES = FEATURES.filter((f): f is NumericalFeature => f.kind === 'numerical');
 
-/** One customer's features: strings for categorical features, numbers (or null where missing) for numerical. */
-export type FeatureRecord = Record<string, string | number | null>;
+/** Features whose missing value means zero rather than "typical": TotalCharges is blank only at tenure 0. */
+const IMPUTE_ZERO = new Set(['total_charges']);
+
+/**
+ * The demo as a schema: closed category sets (an unseen value is a 422, as the seed always did), the
+ * validity bounds as hard bounds, snake_case names with the CSV's column names; training fills in the
+ * ranges and imputation values.
+ */
+export const TELCO_SCHEMA: ModelSchema = parseModelSchema({
+  task: 'binary_classification',
+  target: { column: LABEL_COLUMN, positive: 'Yes', negative: 'No' },
+  id_column: ID_COLUMN,
+  features: FEATURES.map((f) =>
+    f.kind === 'categorical'
+      ? {
+          name: f.name,
+          kind: f.kind,
+          column: f.csvColumn,
+          description: f.description,
+          categories: [...f.categories],
+          closed: true,
+          missing: { allowed: false, treatment: 'unknown_category' },
+        }
+      : {
+          name: f.name,
+          kind: f.kind,
+          column: f.csvColumn,
+          description: f.description,
+          range: null,
+          bounds: { min: f.min, max: f.max },
+          integer: f.integer,
+          missing: { allowed: f.nullable, treatment: 'impute', value: IMPUTE_ZERO.has(f.name) ? 0 : null },
+        },
+  ),
+});
+
+export type { FeatureRecord };
