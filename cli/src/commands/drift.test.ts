@@ -302,3 +302,52 @@ describe('pmm bench drift', () => {
     expect(last.peak_rss_mb).toBeGreaterThan(0);
   });
 });
+
+describe('pmm drift: id columns and bad files (the streaming reader)', () => {
+  it('leaves out an all-distinct text column and a column given with --id-column, saying so in every format', () => {
+    const lines = ['customer,x,g'];
+    for (let i = 0; i < 1500; i++) lines.push(`c-${i},${i % 10},${'abc'[i % 3]}`);
+    file('ids.csv', `${lines.join('\n')}\n`);
+    const json = JSON.parse(
+      pmm('drift', '--reference', 'ids.csv', '--current', 'ids.csv', '--format', 'json').stdout,
+    );
+    expect(json.columns.map((c: { column: string }) => c.column)).toEqual(['x', 'g']);
+    expect(json.excluded_columns).toEqual([
+      {
+        column: 'customer',
+        reason: 'every value is distinct (1500 in the reference, 1500 in the current): an id, not a feature',
+      },
+    ]);
+    const text = pmm('drift', '--reference', 'ids.csv', '--current', 'ids.csv', '--id-column', 'g');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('left out: g: given as an id column');
+    expect(text.stdout).toContain('left out: customer: every value is distinct');
+    const html = pmm('drift', '--reference', 'ids.csv', '--current', 'ids.csv', '--format', 'html');
+    expect(html.stdout).toContain('<h2>Left out</h2>');
+    expect(html.stdout).toContain('<b>customer</b>');
+  });
+
+  it('names the line of a malformed record and never leaves a half-written --out report', () => {
+    file('ragged.csv', 'id,x,g,flag\n1,0.5,a,yes\n2,0.7,b\n');
+    file('unbalanced.csv', 'id,x,g,flag\n1,0.5,a,yes\n2,"0.7,b,no\n');
+    file('latin1.csv', '');
+    writeFileSync(
+      path.join(dir, 'latin1.csv'),
+      Buffer.from([...Buffer.from('id,x,g,flag\n1,2,caf'), 0xe9, ...Buffer.from(',no\n')]),
+    );
+    const out = path.join(dir, 'report.html');
+    expectOneLineError(
+      pmm('drift', '--reference', 'ref.csv', '--current', 'ragged.csv', '--out', out),
+      /^pmm: ragged\.csv: line 3 has 3 fields, the header has 4$/,
+    );
+    expectOneLineError(
+      pmm('drift', '--reference', 'unbalanced.csv', '--current', 'ref.csv', '--out', out),
+      /^pmm: unbalanced\.csv: line 3: a quoted field is not closed \(unbalanced quote\)$/,
+    );
+    expectOneLineError(
+      pmm('drift', '--reference', 'ref.csv', '--current', 'latin1.csv', '--out', out),
+      /^pmm: latin1\.csv: the file is not UTF-8 text/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -19,6 +19,7 @@ import {
   compareText,
   DriftDataError,
   type DriftTable,
+  type ExcludedColumn,
   type NumericalColumn,
 } from './table';
 import type { ColumnPair, ColumnType, DriftMethod } from './types';
@@ -96,6 +97,8 @@ export interface DriftReport {
   };
   /** One entry per compared column, in table order. */
   readonly columns: ColumnDriftResult[];
+  /** Columns of the sources left out, with the reason (present only when some were). */
+  readonly excluded_columns?: readonly ExcludedColumn[];
 }
 
 interface Prepared {
@@ -512,5 +515,8 @@ export function driftReport(
       columns: { ...(options.columns ?? {}) },
     },
     columns: results,
+    ...(reference.excluded && reference.excluded.length > 0
+      ? { excluded_columns: [...reference.excluded] }
+      : {}),
   };
 }

@@ -18,12 +18,20 @@ export interface CategoricalColumn {
 
 export type DriftColumn = NumericalColumn | CategoricalColumn;
 
+/** A column left out of the comparison, and why (e.g. an id: every value distinct). */
+export interface ExcludedColumn {
+  readonly column: string;
+  readonly reason: string;
+}
+
 /** One side of a drift comparison, held column-wise. `name` names the source in error messages. */
 export interface DriftTable {
   readonly name: string;
   readonly rows: number;
   /** Columns in source order. */
   readonly columns: ReadonlyMap<string, DriftColumn>;
+  /** Columns of the source left out, with the reason (the report lists them). */
+  readonly excluded?: readonly ExcludedColumn[];
 }
 
 /** A cell before typing: CSV text, a record's value, or absent. */
@@ -116,7 +124,14 @@ export function rawTableFromRecords(
 }
 
 /** The columns to compare: the selection checked against both tables, in reference order. */
-function selectColumns(reference: RawTable, current: RawTable, options: TableOptions): string[] {
+export function selectColumns(
+  reference: {
+    readonly name: string;
+    readonly columns: { has(c: string): boolean; keys(): Iterable<string> };
+  },
+  current: { readonly name: string; readonly columns: { has(c: string): boolean; keys(): Iterable<string> } },
+  options: TableOptions,
+): string[] {
   const ignore = new Set(options.ignore ?? []);
   for (const column of ignore) {
     if (!reference.columns.has(column) && !current.columns.has(column)) {
