@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommands } from './commands/bench';
 import { registerBenchDrift } from './commands/bench-drift';
+import { registerBenchDriftCsv } from './commands/bench-drift-csv';
 import { registerBenchTrain } from './commands/bench-train';
 import { registerDataCommands } from './commands/data';
 import { registerDriftCommand } from './commands/drift';
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
   registerPredictCommand(program);
   registerSimulateCommand(program);
   registerDriftCommand(program);
-  registerBenchCommands(program, [registerBenchDrift, registerBenchTrain]);
+  registerBenchCommands(program, [registerBenchDrift, registerBenchDriftCsv, registerBenchTrain]);
   return program;
 }
 

@@ -10,6 +10,21 @@ export class NotUtf8Error extends Error {
   }
 }
 
+/**
+ * A cheap hash of `[start, end)` from its length and five of its bytes (first two, middle, last two): categorical
+ * values are short and differ there; probing compares whole keys, so a weak hash costs time, never correctness.
+ */
+export function quickHash(buf: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  if (len === 0) return 0;
+  let h = Math.imul(len, 0x9e3779b1) ^ buf[start]!;
+  h = Math.imul(h ^ (buf[start + 1] ?? 0), 0x01000193);
+  h = Math.imul(h ^ buf[start + (len >> 1)]!, 0x01000193);
+  h = Math.imul(h ^ buf[end - 1]!, 0x01000193);
+  h = Math.imul(h ^ buf[end - 2 >= start ? end - 2 : start]!, 0x01000193);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
 /** FNV-1a over `[start, end)`. */
 export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
@@ -32,7 +47,7 @@ export class ByteDictionary {
 
   /** The code of the key `[start, end)` of `buf`, adding it when new. */
   code(buf: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(buf, start, end);
+    const h = quickHash(buf, start, end);
     const mask = this.slots.length - 1;
     let s = h & mask;
     const len = end - start;
@@ -114,9 +129,14 @@ export class DistinctHashes {
 
   /** Adds the key; false when it was already there (or, with odds about 2^-64, collides with one). */
   add(buf: Uint8Array, start: number, end: number): boolean {
-    const a = (hashBytes(buf, start, end) | 1) >>> 0;
+    let a = 0x811c9dc5;
     let b = 0x9747b28c;
-    for (let i = start; i < end; i++) b = Math.imul(b ^ buf[i]!, 0x5bd1e995) ^ (b >>> 15);
+    for (let i = start; i < end; i++) {
+      const x = buf[i]!;
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 15);
+    }
+    a = (a | 1) >>> 0;
     const mask = (this.table.length >>> 1) - 1;
     let s = a & mask;
     for (;;) {
