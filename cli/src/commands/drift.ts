@@ -10,6 +10,7 @@ import {
 } from '@pmm/core/drift';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
+import { loadDriftKernels } from '../util/drift-kernels';
 import { checkInputFile, fileChunks, writeFileAtomic } from '../util/files';
 import { parseFormat, parseNumberOption } from '../util/output';
 
@@ -88,6 +89,7 @@ function driftOptions(opts: DriftCliOptions): DriftOptions {
 export async function runDrift(opts: DriftCliOptions): Promise<void> {
   const format = parseFormat(opts.format, ['text', 'json', 'html'] as const);
   const options = driftOptions(opts);
+  const kernels = loadDriftKernels();
   await checkInputFile(opts.reference, 'reference file');
   await checkInputFile(opts.current, 'current file');
   let output: string;
@@ -104,6 +106,7 @@ export async function runDrift(opts: DriftCliOptions): Promise<void> {
         types,
       },
     );
+    await kernels;
     const report = driftReport(tables.reference, tables.current, options);
     const context = {
       reference: opts.reference,
