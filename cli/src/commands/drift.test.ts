@@ -155,7 +155,7 @@ describe('pmm drift: happy paths', () => {
   });
 
   it('writes a self-contained HTML file with --out', () => {
-    const out = path.join(dir, 'never-written.html');
+    const out = path.join(dir, 'report.html');
     const r = pmm(
       'drift',
       '--reference',
