@@ -1,5 +1,6 @@
 // Loading a labelled or unlabelled feature CSV for training and prediction, with CLI-grade errors.
-import { CsvError, type FeatureRows, parseCsv, sha256Hex, toFeatureRows } from '@pmm/core/data';
+import { CsvError, type FeatureRows, sha256Hex, toFeatureRows } from '@pmm/core/data';
+import { readCsvTable } from '@pmm/core/table';
 import { CliError } from './cli-error';
 import { readInputFile } from './files';
 
@@ -13,7 +14,9 @@ export async function loadFeatureCsv(file: string): Promise<LoadedDataset> {
   const bytes = await readInputFile(file, 'CSV file');
   if (bytes.length === 0) throw new CliError(`CSV file is empty: ${file}`);
   try {
-    const table = parseCsv(bytes.toString('utf8'), file);
+    const table = await readCsvTable(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
+      name: file,
+    });
     if (table.rows.length === 0) throw new CliError(`${file}: no data rows after the header`);
     const rows = toFeatureRows(table, file);
     return { ...rows, sha256: await sha256Hex(new Uint8Array(bytes)), totalRows: table.rows.length };

@@ -239,3 +239,17 @@ describe('readCsvColumns', () => {
     }
   });
 });
+
+describe('readCsvTable', () => {
+  it('gives the rows papaparse gives, cells trimmed, on random files', async () => {
+    const { readCsvTable } = await import('./read-csv-table');
+    const { parseCsv } = await import('../data/csv');
+    for (let seed = 1; seed <= 8; seed++) {
+      const text = randomCsv(seed, 50);
+      const expected = parseCsv(text, 'f.csv');
+      const actual = await readCsvTable(chunked(text, 3), { name: 'f.csv' });
+      expect(actual.header).toEqual(expected.header);
+      expect(actual.rows).toEqual(expected.rows.map((r) => r.map((c) => c.trim())));
+    }
+  });
+});

@@ -75,6 +75,8 @@ export interface CsvReadOptions {
   readonly skip?: readonly string[];
   /** Forced types; other columns are numerical while every value is a number, else categorical. */
   readonly types?: Readonly<Record<string, CsvColumnType>>;
+  /** Read every column as text (categorical), keeping each cell's text as written (trimmed). */
+  readonly allText?: boolean;
   /**
    * A text column still all-distinct after this many values stops keeping its values and, if it stays
    * all-distinct, is returned as `{ type: 'id' }` (default: never; drift passes a threshold).
@@ -494,8 +496,11 @@ class CsvColumnParser {
       if ((only && !only.has(name)) || skip.has(name)) return null;
       if (seen.has(name)) throw new CsvError(`${this.name}: duplicate column "${name}"`);
       seen.add(name);
-      const forced =
-        this.options.types && Object.hasOwn(this.options.types, name) ? this.options.types[name] : undefined;
+      const forced = this.options.allText
+        ? 'categorical'
+        : this.options.types && Object.hasOwn(this.options.types, name)
+          ? this.options.types[name]
+          : undefined;
       return new ColumnState(name, j, forced);
     });
     this.active = this.states.filter((s): s is ColumnState => s !== null);
