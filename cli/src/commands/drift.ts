@@ -4,15 +4,16 @@ import {
   DRIFT_METHODS,
   type DriftOptions,
   driftReport,
-  readDriftTablesFromCsv,
+  readDriftTables,
   renderDriftHtml,
   renderDriftText,
 } from '@pmm/core/drift';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
 import { loadDriftKernels } from '../util/drift-kernels';
-import { checkInputFile, fileChunks, writeFileAtomic } from '../util/files';
+import { checkInputFile, writeFileAtomic } from '../util/files';
 import { parseFormat, parseNumberOption } from '../util/output';
+import { driftSideReader } from '../util/read-csv-parallel';
 
 interface DriftCliOptions {
   reference: string;
@@ -90,22 +91,19 @@ export async function runDrift(opts: DriftCliOptions): Promise<void> {
   const format = parseFormat(opts.format, ['text', 'json', 'html'] as const);
   const options = driftOptions(opts);
   const kernels = loadDriftKernels();
-  await checkInputFile(opts.reference, 'reference file');
-  await checkInputFile(opts.current, 'current file');
+  const bytes =
+    (await checkInputFile(opts.reference, 'reference file')) +
+    (await checkInputFile(opts.current, 'current file'));
   let output: string;
   try {
     const types = Object.fromEntries(Object.entries(options.columns ?? {}).map(([c, o]) => [c, o.type!]));
-    const tables = await readDriftTablesFromCsv(
-      fileChunks(opts.reference),
-      fileChunks(opts.current),
-      { reference: opts.reference, current: opts.current },
-      {
-        columns: parseList(opts.columns),
-        ignore: parseList(opts.ignore),
-        idColumns: parseList(opts.idColumn),
-        types,
-      },
-    );
+    const files = { reference: opts.reference, current: opts.current };
+    const tables = await readDriftTables(driftSideReader(files, bytes), files, {
+      columns: parseList(opts.columns),
+      ignore: parseList(opts.ignore),
+      idColumns: parseList(opts.idColumn),
+      types,
+    });
     await kernels;
     const report = driftReport(tables.reference, tables.current, options);
     const context = {
