@@ -58,4 +58,24 @@ describe('readDriftTablesFromCsv', () => {
     const key = one.reference.columns.get('key');
     expect(key?.type === 'categorical' && key.codes.length).toBe(1200);
   });
+
+  it('keeps codes one byte wide while they fit, and widens them when the shared dictionary outgrows that', async () => {
+    const side = (prefix: string, n: number) =>
+      `g\n${Array.from({ length: 3 * n }, (_, i) => `${prefix}${i % n}`).join('\n')}\n`;
+    const names = { reference: 'r', current: 'c' };
+    const small = await readDriftTablesFromCsv(side('a', 100), side('a', 100), names);
+    const a = small.reference.columns.get('g');
+    expect(a?.type === 'categorical' && a.codes).toBeInstanceOf(Int8Array);
+    const wide = await readDriftTablesFromCsv(side('a', 100), side('b', 100), names);
+    const r = wide.reference.columns.get('g');
+    const c = wide.current.columns.get('g');
+    if (r?.type !== 'categorical' || c?.type !== 'categorical') throw new Error('not categorical');
+    expect(r.codes).toBeInstanceOf(Int16Array);
+    expect(r.categories).toHaveLength(200);
+    expect(Array.from(c.codes.slice(0, 3), (k) => c.categories[k])).toEqual(['b0', 'b1', 'b2']);
+    expect(Array.from(r.codes.slice(0, 3), (k) => r.categories[k])).toEqual(['a0', 'a1', 'a2']);
+    const many = await readDriftTablesFromCsv(side('x', 40_000), side('x', 40_000), names);
+    const m = many.reference.columns.get('g');
+    expect(m?.type === 'categorical' && m.codes).toBeInstanceOf(Int32Array);
+  });
 });

@@ -7,6 +7,8 @@ import {
   readCsvColumns,
 } from '../table/read-csv-columns';
 import {
+  type CategoryCodes,
+  codesArrayFor,
   compareText,
   type DriftColumn,
   DriftDataError,
@@ -65,10 +67,13 @@ function idReason(column: string, ref: CsvColumn, cur: CsvColumn, options: CsvTa
   return `every value is distinct (${ref.present} in the reference, ${cur.present} in the current): an id, not a feature`;
 }
 
-function categorical(column: CsvColumn, rows: number): { codes: Int32Array; categories: readonly string[] } {
+function categorical(
+  column: CsvColumn,
+  rows: number,
+): { codes: CategoryCodes; categories: readonly string[] } {
   if (column.type === 'categorical') return column;
   if (column.type === 'numerical' && column.present === 0) {
-    return { codes: new Int32Array(rows).fill(-1), categories: [] };
+    return { codes: new Int8Array(rows).fill(-1), categories: [] };
   }
   throw new Error(`internal: a ${column.type} column cannot be read as categories here`);
 }
@@ -132,8 +137,16 @@ export function driftTablesFromCsvColumns(
     const c = categorical(cur, current.rows);
     const categories = [...new Set([...r.categories, ...c.categories])].sort(compareText);
     const index = new Map(categories.map((k, i) => [k, i]));
-    refColumns.set(column, { type, codes: recode(r.codes, r.categories, index), categories });
-    curColumns.set(column, { type, codes: recode(c.codes, c.categories, index), categories });
+    refColumns.set(column, {
+      type,
+      codes: recode(r.codes, r.categories, index, categories.length),
+      categories,
+    });
+    curColumns.set(column, {
+      type,
+      codes: recode(c.codes, c.categories, index, categories.length),
+      categories,
+    });
   }
   if (refColumns.size === 0) throw new DriftDataError('no columns left to compare');
   return {
@@ -142,14 +155,27 @@ export function driftTablesFromCsvColumns(
   };
 }
 
-/** Codes into `from` re-coded in place into the shared dictionary. */
-function recode(codes: Int32Array, from: readonly string[], index: ReadonlyMap<string, number>): Int32Array {
+/**
+ * Codes into `from` re-coded into the shared dictionary of `size` categories: in place, or into a wider array
+ * when the shared dictionary outgrows the codes' type.
+ */
+function recode(
+  codes: CategoryCodes,
+  from: readonly string[],
+  index: ReadonlyMap<string, number>,
+  size: number,
+): CategoryCodes {
   const map = Int32Array.from(from, (k) => index.get(k)!);
+  const Wide = codesArrayFor(size);
+  const out =
+    codes instanceof Wide || codes.BYTES_PER_ELEMENT >= Wide.BYTES_PER_ELEMENT
+      ? codes
+      : new Wide(codes.length);
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i]!;
-    if (c >= 0) codes[i] = map[c]!;
+    out[i] = c >= 0 ? map[c]! : -1;
   }
-  return codes;
+  return out;
 }
 
 /** The reader options drift uses for one side: only the columns it may compare, forced types, id detection. */

@@ -1,7 +1,7 @@
 // Preparing a categorical column pair: codes counted, dictionaries merged, codes remapped only when a method needs them.
 import { categoricalDistribution } from './distribution';
 import type { PreparedColumn } from './prepared-column';
-import { type CategoricalColumn, compareText, DriftDataError } from './table';
+import { type CategoricalColumn, type CategoryCodes, compareText, DriftDataError } from './table';
 import type { ColumnPair } from './types';
 
 function isSorted(categories: readonly string[]): boolean {
@@ -13,7 +13,7 @@ function isSorted(categories: readonly string[]): boolean {
 const PAIR_COUNT_MAX_CELLS = 1024;
 
 /** Per-code counts; index 0 counts missing (-1). Codes outside the dictionary are an error. */
-function countCodes(codes: Int32Array, size: number, where: string): Int32Array {
+function countCodes(codes: CategoryCodes, size: number, where: string): Int32Array {
   const s = size + 1;
   const n = codes.length;
   if (s * s > PAIR_COUNT_MAX_CELLS) {
@@ -50,8 +50,8 @@ function countCodes(codes: Int32Array, size: number, where: string): Int32Array 
   return counts;
 }
 
-function remapCodes(codes: Int32Array, missing: number, map: Int32Array, identity: boolean): Int32Array {
-  if (identity && missing === 0) return codes;
+function remapCodes(codes: CategoryCodes, missing: number, map: Int32Array, identity: boolean): Int32Array {
+  if (identity && missing === 0) return codes instanceof Int32Array ? codes : Int32Array.from(codes);
   const out = new Int32Array(codes.length - missing);
   let k = 0;
   for (let i = 0; i < codes.length; i++) {

@@ -9,10 +9,20 @@ export interface NumericalColumn {
   readonly values: Float64Array;
 }
 
+/** Category codes, `-1` for missing: the narrowest signed array that holds the dictionary (a file reader's choice). */
+export type CategoryCodes = Int32Array | Int16Array | Int8Array;
+
+/** The narrowest signed array type for codes into a dictionary of `size` categories (plus -1). */
+export function codesArrayFor(
+  size: number,
+): Int8ArrayConstructor | Int16ArrayConstructor | Int32ArrayConstructor {
+  return size <= 0x7f ? Int8Array : size <= 0x7fff ? Int16Array : Int32Array;
+}
+
 /** A categorical column: one code per row into `categories`, `-1` where the cell is missing. */
 export interface CategoricalColumn {
   readonly type: 'categorical';
-  readonly codes: Int32Array;
+  readonly codes: CategoryCodes;
   readonly categories: readonly string[];
 }
 

@@ -1,6 +1,6 @@
 // Streaming CSV reader: bytes in, typed columns out (Float64 numbers, dictionary-coded text), no per-row objects.
 import { ByteDictionary, DistinctHashes, NotUtf8Error } from './byte-dictionary';
-import { ChunkedFloat64, ChunkedInt32 } from './chunked-arrays';
+import { ChunkedCodes, ChunkedFloat64 } from './chunked-arrays';
 import { parseNumberBytes } from './parse-number-bytes';
 
 /** Bad CSV input: names the source and, for a malformed record, its 1-based line. */
@@ -41,8 +41,8 @@ export type CsvColumn =
   | { readonly type: 'numerical'; readonly values: Float64Array; readonly present: number }
   | {
       readonly type: 'categorical';
-      /** One code per row into `categories` (order of first appearance), -1 where missing. */
-      readonly codes: Int32Array;
+      /** One code per row into `categories` (order of first appearance), -1 where missing; Int8 while they fit. */
+      readonly codes: Int8Array | Int16Array | Int32Array;
       readonly categories: readonly string[];
       readonly present: number;
       /** The first cell that is not a number (null when forced categorical and never checked). */
@@ -104,7 +104,7 @@ class ColumnState {
   mode = MODE_NUMBER;
   readonly forced: CsvColumnType | undefined;
   numbers: ChunkedFloat64 | null = null;
-  codes: ChunkedInt32 | null = null;
+  codes: ChunkedCodes | null = null;
   dict: ByteDictionary | null = null;
   hashes: DistinctHashes | null = null;
   present = 0;
@@ -123,7 +123,7 @@ class ColumnState {
   toText(missing: number): void {
     this.mode = MODE_TEXT;
     this.numbers = null;
-    this.codes = new ChunkedInt32();
+    this.codes = new ChunkedCodes();
     this.codes.pushMany(-1, missing);
     this.dict = new ByteDictionary();
   }
@@ -203,7 +203,7 @@ class CsvColumnParser {
     }
     return {
       type: 'categorical',
-      codes: s.codes!.toInt32(),
+      codes: s.codes!.toArray(),
       categories,
       present: s.present,
       firstText: s.firstText,
