@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommands } from './commands/bench';
 import { registerBenchDrift } from './commands/bench-drift';
+import { registerBenchDriftCsv } from './commands/bench-drift-csv';
 import { registerBenchTrain } from './commands/bench-train';
 import { registerDataCommands } from './commands/data';
 import { registerDetectCommand } from './commands/detect';
@@ -38,7 +39,7 @@ export function buildProgram(): Command {
   registerDetectCommand(program);
   registerEstimateCommand(program);
   registerMultivariateCommand(program);
-  registerBenchCommands(program, [registerBenchDrift, registerBenchTrain]);
+  registerBenchCommands(program, [registerBenchDrift, registerBenchDriftCsv, registerBenchTrain]);
   return program;
 }
 

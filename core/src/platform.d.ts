@@ -22,3 +22,28 @@ declare const console: {
 };
 declare function setTimeout(callback: () => void, ms?: number): unknown;
 declare function queueMicrotask(callback: () => void): void;
+/** The part of the WebAssembly JS API core uses (every target runtime has it). */
+declare namespace WebAssembly {
+  class Module {
+    private readonly module: unknown;
+    constructor(bytes: ArrayBufferView | ArrayBuffer);
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, unknown>);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  }
+  function instantiate(
+    bytes: ArrayBufferView | ArrayBuffer,
+    imports?: Record<string, unknown>,
+  ): Promise<{ module: Module; instance: Instance }>;
+  function instantiate(module: Module, imports?: Record<string, unknown>): Promise<Instance>;
+}
+/** A `.wasm` file imported as a module (Cloudflare Workers / wrangler's CompiledWasm rule). */
+declare module '*.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type DriftColumn, type DriftTable, driftReport } from '@pmm/core/drift';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
+import { loadDriftKernels } from '../util/drift-kernels';
 import { parseFormat, parseNumberOption } from '../util/output';
 import { REPO_ROOT } from '../util/paths';
 import { startProgress } from '../util/progress';
@@ -137,54 +138,59 @@ export function registerBenchDrift(bench: Command): void {
       'also run scripts/bench_drift_scipy.py (python3, numpy, scipy) and report the speedup',
     )
     .option('--format <format>', 'text or json', 'text')
-    .action((opts: { rows: string; runs: string; compare?: boolean; format: string }) => {
-      const format = parseFormat(opts.format, ['text', 'json'] as const);
-      const rows = parseNumberOption(
-        '--rows',
-        opts.rows,
-        (n) => Number.isInteger(n) && n >= 10 && n <= 50_000_000,
-        'an integer in 10..50000000',
-      );
-      const runs = parseNumberOption(
-        '--runs',
-        opts.runs,
-        (n) => Number.isInteger(n) && n >= 1 && n <= 100,
-        'an integer in 1..100',
-      );
-      const { reference, current } = generateBenchTables(rows);
-      driftReport(reference, current); // warm-up: let the JIT compile the hot loops before timing
-      const progress = startProgress('bench drift', runs);
-      const seconds: number[] = [];
-      let drifted = 0;
-      for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
-        const report = driftReport(reference, current);
-        seconds.push((performance.now() - t0) / 1000);
-        drifted = report.number_of_drifted_columns;
-        progress.update(i + 1);
-      }
-      progress.stop();
-      const result: Record<string, number> = {
-        rows,
-        columns: NUMERICAL + CATEGORICAL,
-        seconds: round(median(seconds)),
-        peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
-        drifted_columns: drifted,
-      };
-      if (opts.compare) {
-        const scipy = scipySeconds(rows, runs);
-        result.scipy_seconds = round(scipy);
-        result.speedup = round(scipy / median(seconds), 2);
-      }
-      if (format === 'text') {
-        process.stdout.write(
-          `drift report on ${rows.toLocaleString('en-US')} + ${rows.toLocaleString('en-US')} rows, ${result.columns} columns: ` +
-            `median ${median(seconds).toFixed(3)} s over ${runs} runs, peak RSS ${result.peak_rss_mb} MB\n`,
+    .option('--no-wasm', 'run the TypeScript kernels only (to compare with the WebAssembly ones)')
+    .action(
+      async (opts: { rows: string; runs: string; compare?: boolean; format: string; wasm: boolean }) => {
+        const format = parseFormat(opts.format, ['text', 'json'] as const);
+        const rows = parseNumberOption(
+          '--rows',
+          opts.rows,
+          (n) => Number.isInteger(n) && n >= 10 && n <= 50_000_000,
+          'an integer in 10..50000000',
         );
-        if (opts.compare) {
-          process.stdout.write(`numpy/scipy: ${result.scipy_seconds} s → ${result.speedup}× faster\n`);
+        const runs = parseNumberOption(
+          '--runs',
+          opts.runs,
+          (n) => Number.isInteger(n) && n >= 1 && n <= 100,
+          'an integer in 1..100',
+        );
+        const wasm = opts.wasm ? await loadDriftKernels() : false;
+        const { reference, current } = generateBenchTables(rows);
+        driftReport(reference, current); // warm-up: let the JIT compile the hot loops before timing
+        const progress = startProgress('bench drift', runs);
+        const seconds: number[] = [];
+        let drifted = 0;
+        for (let i = 0; i < runs; i++) {
+          const t0 = performance.now();
+          const report = driftReport(reference, current);
+          seconds.push((performance.now() - t0) / 1000);
+          drifted = report.number_of_drifted_columns;
+          progress.update(i + 1);
         }
-      }
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-    });
+        progress.stop();
+        const result: Record<string, number | string> = {
+          kernels: wasm ? 'wasm' : 'ts',
+          rows,
+          columns: NUMERICAL + CATEGORICAL,
+          seconds: round(median(seconds)),
+          peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
+          drifted_columns: drifted,
+        };
+        if (opts.compare) {
+          const scipy = scipySeconds(rows, runs);
+          result.scipy_seconds = round(scipy);
+          result.speedup = round(scipy / median(seconds), 2);
+        }
+        if (format === 'text') {
+          process.stdout.write(
+            `drift report on ${rows.toLocaleString('en-US')} + ${rows.toLocaleString('en-US')} rows, ${result.columns} columns: ` +
+              `median ${median(seconds).toFixed(3)} s over ${runs} runs, peak RSS ${result.peak_rss_mb} MB\n`,
+          );
+          if (opts.compare) {
+            process.stdout.write(`numpy/scipy: ${result.scipy_seconds} s → ${result.speedup}× faster\n`);
+          }
+        }
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      },
+    );
 }

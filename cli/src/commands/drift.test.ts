@@ -1,6 +1,6 @@
 // Tests for `pmm drift` and `pmm bench drift` through the real CLI in a child process.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { requireParts, telcoCsvPath } from '@pmm/test-support';
@@ -301,5 +301,73 @@ describe('pmm bench drift', () => {
     expect(last).toMatchObject({ rows: 20000, columns: 19 });
     expect(last.seconds).toBeGreaterThan(0);
     expect(last.peak_rss_mb).toBeGreaterThan(0);
+  });
+});
+
+describe('pmm drift: id columns and bad files (the streaming reader)', { timeout: 120_000 }, () => {
+  it('leaves out an all-distinct text column and a column given with --id-column, saying so in every format', () => {
+    const lines = ['customer,x,g'];
+    for (let i = 0; i < 1500; i++) lines.push(`c-${i},${i % 10},${'abc'[i % 3]}`);
+    file('ids.csv', `${lines.join('\n')}\n`);
+    const json = JSON.parse(
+      pmm('drift', '--reference', 'ids.csv', '--current', 'ids.csv', '--format', 'json').stdout,
+    );
+    expect(json.columns.map((c: { column: string }) => c.column)).toEqual(['x', 'g']);
+    expect(json.excluded_columns).toEqual([
+      {
+        column: 'customer',
+        reason: 'every value is distinct (1500 in the reference, 1500 in the current): an id, not a feature',
+      },
+    ]);
+    const text = pmm('drift', '--reference', 'ids.csv', '--current', 'ids.csv', '--id-column', 'g');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('left out: g: given as an id column');
+    expect(text.stdout).toContain('left out: customer: every value is distinct');
+    const html = pmm('drift', '--reference', 'ids.csv', '--current', 'ids.csv', '--format', 'html');
+    expect(html.stdout).toContain('<h2>Left out</h2>');
+    expect(html.stdout).toContain('<b>customer</b>');
+  });
+
+  it('names the line of a malformed record and never leaves a half-written --out report', () => {
+    file('ragged.csv', 'id,x,g,flag\n1,0.5,a,yes\n2,0.7,b\n');
+    file('unbalanced.csv', 'id,x,g,flag\n1,0.5,a,yes\n2,"0.7,b,no\n');
+    file('latin1.csv', '');
+    writeFileSync(
+      path.join(dir, 'latin1.csv'),
+      Buffer.from([...Buffer.from('id,x,g,flag\n1,2,caf'), 0xe9, ...Buffer.from(',no\n')]),
+    );
+    const out = path.join(dir, 'never-written.html');
+    expectOneLineError(
+      pmm('drift', '--reference', 'ref.csv', '--current', 'ragged.csv', '--out', out),
+      /^pmm: ragged\.csv: line 3 has 3 fields, the header has 4$/,
+    );
+    expectOneLineError(
+      pmm('drift', '--reference', 'unbalanced.csv', '--current', 'ref.csv', '--out', out),
+      /^pmm: unbalanced\.csv: line 3: a quoted field is not closed \(unbalanced quote\)$/,
+    );
+    expectOneLineError(
+      pmm('drift', '--reference', 'ref.csv', '--current', 'latin1.csv', '--out', out),
+      /^pmm: latin1\.csv: the file is not UTF-8 text/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('pmm bench drift-csv', { timeout: 120_000 }, () => {
+  const SHARED_TELCO_CSV = telcoCsvPath();
+  const available = requireParts('the drift-csv bench test', { 'Telco data': SHARED_TELCO_CSV });
+  it.skipIf(!available)('writes two Telco-shaped files, runs pmm drift on them and prints seconds and peak RSS', () => {
+    const r = pmm('bench', 'drift-csv', '--rows', '3000', '--dir', dir);
+    expect(r.stderr).toBe('');
+    const result = JSON.parse(r.stdout.trim());
+    expect(result).toMatchObject({ rows: 3000 });
+    expect(result.seconds).toBeGreaterThan(0);
+    expect(result.peak_rss_mb).toBeGreaterThan(10);
+    const header = readFileSync(path.join(dir, 'reference-3000.csv'), 'utf8').split('\n')[0];
+    expect(header).toBe(readFileSync(SHARED_TELCO_CSV, 'utf8').split(/\r?\n/)[0]);
+    const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
+    expect(report.excluded_columns.map((c: { column: string }) => c.column)).toEqual(['customerID']);
+    expect(report.number_of_columns).toBe(20);
+    expect(report.columns.find((c: { column: string }) => c.column === 'MonthlyCharges').drifted).toBe(true);
   });
 });

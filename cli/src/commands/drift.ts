@@ -1,24 +1,25 @@
 // `pmm drift`: compare a current CSV with a reference CSV column by column and print the drift report.
-import { writeFile } from 'node:fs/promises';
-import { CsvError, parseCsv } from '@pmm/core/data';
 import {
   type ColumnOptions,
   DRIFT_METHODS,
   type DriftOptions,
   driftReport,
-  driftTablesFromCsv,
+  readDriftTables,
   renderDriftHtml,
   renderDriftText,
 } from '@pmm/core/drift';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
-import { readInputText } from '../util/files';
+import { loadDriftKernels } from '../util/drift-kernels';
+import { checkInputFile, writeFileAtomic } from '../util/files';
 import { parseFormat, parseNumberOption } from '../util/output';
+import { driftSideReader } from '../util/read-csv-parallel';
 
 interface DriftCliOptions {
   reference: string;
   current: string;
   ignore?: string;
+  idColumn?: string;
   columns?: string;
   categorical?: string;
   numerical?: string;
@@ -45,16 +46,6 @@ function isInputError(error: unknown): error is Error {
     error instanceof Error &&
     ['CsvError', 'DriftDataError', 'DriftOptionsError', 'DriftInputError'].includes(error.name)
   );
-}
-
-async function readCsv(file: string, what: string) {
-  const text = await readInputText(file, what);
-  try {
-    return parseCsv(text, file);
-  } catch (error) {
-    if (error instanceof CsvError) throw new CliError(error.message);
-    throw error;
-  }
 }
 
 /** Builds the report's options from the flags: one object, per-column types from --categorical/--numerical. */
@@ -99,19 +90,21 @@ function driftOptions(opts: DriftCliOptions): DriftOptions {
 export async function runDrift(opts: DriftCliOptions): Promise<void> {
   const format = parseFormat(opts.format, ['text', 'json', 'html'] as const);
   const options = driftOptions(opts);
-  const [refCsv, curCsv] = await Promise.all([
-    readCsv(opts.reference, 'reference file'),
-    readCsv(opts.current, 'current file'),
-  ]);
+  const kernels = loadDriftKernels();
+  const bytes =
+    (await checkInputFile(opts.reference, 'reference file')) +
+    (await checkInputFile(opts.current, 'current file'));
   let output: string;
   try {
     const types = Object.fromEntries(Object.entries(options.columns ?? {}).map(([c, o]) => [c, o.type!]));
-    const tables = driftTablesFromCsv(
-      refCsv,
-      curCsv,
-      { reference: opts.reference, current: opts.current },
-      { columns: parseList(opts.columns), ignore: parseList(opts.ignore), types },
-    );
+    const files = { reference: opts.reference, current: opts.current };
+    const tables = await readDriftTables(driftSideReader(files, bytes), files, {
+      columns: parseList(opts.columns),
+      ignore: parseList(opts.ignore),
+      idColumns: parseList(opts.idColumn),
+      types,
+    });
+    await kernels;
     const report = driftReport(tables.reference, tables.current, options);
     const context = {
       reference: opts.reference,
@@ -130,11 +123,7 @@ export async function runDrift(opts: DriftCliOptions): Promise<void> {
     throw error;
   }
   if (opts.out) {
-    try {
-      await writeFile(opts.out, output);
-    } catch (error) {
-      throw new CliError(`cannot write ${opts.out}: ${(error as Error).message}`);
-    }
+    await writeFileAtomic(opts.out, output);
     process.stderr.write(`wrote ${opts.out}\n`);
   } else {
     process.stdout.write(output);
@@ -148,6 +137,10 @@ export function registerDriftCommand(program: Command): void {
     .requiredOption('--reference <csv>', 'reference data (e.g. the training set)')
     .requiredOption('--current <csv>', 'current data (e.g. recent production inputs)')
     .option('--ignore <columns>', 'comma-separated columns to leave out (e.g. an id or the label)')
+    .option(
+      '--id-column <columns>',
+      'comma-separated id columns to leave out (text columns whose values are all distinct are left out anyway)',
+    )
     .option('--columns <columns>', 'comma-separated columns to compare (default: all)')
     .option('--categorical <columns>', 'comma-separated columns to treat as categorical')
     .option(

@@ -1,5 +1,5 @@
 // Loading CSV files for training, prediction and import: one reader (swappable), rows by a model's schema.
-import { CsvError, parseCsv, sha256Hex, toFeatureRows } from '@pmm/core/data';
+import { CsvError, sha256Hex, toFeatureRows } from '@pmm/core/data';
 import {
   type FeatureRows,
   type ModelSchema,
@@ -8,6 +8,7 @@ import {
   type TextTable,
   tableToRows,
 } from '@pmm/core/schema';
+import { readCsvTable as readCsvBytes } from '@pmm/core/table';
 import { CliError } from './cli-error';
 import { readInputFile } from './files';
 
@@ -29,7 +30,9 @@ export async function readCsvTable(file: string): Promise<LoadedTable> {
   const bytes = await readInputFile(file, 'CSV file');
   if (bytes.length === 0) throw new CliError(`CSV file is empty: ${file}`);
   try {
-    const table = parseCsv(bytes.toString('utf8'), file);
+    const table = await readCsvBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
+      name: file,
+    });
     if (table.rows.length === 0) throw new CliError(`${file}: no data rows after the header`);
     return { table, sha256: await sha256Hex(new Uint8Array(bytes)) };
   } catch (error) {

@@ -1,17 +1,13 @@
 // CSV parsing (papaparse) into a header and string rows, and the one rule for missing cells.
 import Papa from 'papaparse';
+import { CsvError } from '../table/read-csv-columns';
 
 export interface CsvTable {
   readonly header: readonly string[];
   readonly rows: readonly (readonly string[])[];
 }
 
-export class CsvError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CsvError';
-  }
-}
+export { CsvError } from '../table/read-csv-columns';
 
 /** A blank or whitespace-only cell is a missing value. */
 export function isMissingCell(cell: string | undefined): boolean {

