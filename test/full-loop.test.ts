@@ -1,7 +1,6 @@
 // The whole loop: predict at the edge → logs reach central PostgreSQL → drift is detected → a challenger is
 // retrained → an analyst promotes it in the app → the edge serves it; every prediction stored exactly once.
 import { mkdtempSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type SimulateSummary, simulate } from '@pmm/cli/simulate';
@@ -11,6 +10,8 @@ import { createScratchDatabase, type ScratchDatabase } from '@pmm/sync-server/sc
 import {
   CHROMIUM_PATH,
   chromiumLaunchOptions,
+  freePort,
+  listening,
   requireParts,
   screenshotPath,
   telcoCsvPath,
@@ -24,29 +25,6 @@ const ready = requireParts('the full-loop test', { 'Telco data': TELCO, Chromium
 
 /** Rows per traffic phase; the scheduled drift window covers exactly one phase. */
 const WINDOW = 400;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** True when something accepts connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function call<T>(url: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(url, {

@@ -356,18 +356,23 @@ describe('pmm drift: id columns and bad files (the streaming reader)', { timeout
 describe('pmm bench drift-csv', { timeout: 120_000 }, () => {
   const SHARED_TELCO_CSV = telcoCsvPath();
   const available = requireParts('the drift-csv bench test', { 'Telco data': SHARED_TELCO_CSV });
-  it.skipIf(!available)('writes two Telco-shaped files, runs pmm drift on them and prints seconds and peak RSS', () => {
-    const r = pmm('bench', 'drift-csv', '--rows', '3000', '--dir', dir);
-    expect(r.stderr).toBe('');
-    const result = JSON.parse(r.stdout.trim());
-    expect(result).toMatchObject({ rows: 3000 });
-    expect(result.seconds).toBeGreaterThan(0);
-    expect(result.peak_rss_mb).toBeGreaterThan(10);
-    const header = readFileSync(path.join(dir, 'reference-3000.csv'), 'utf8').split('\n')[0];
-    expect(header).toBe(readFileSync(SHARED_TELCO_CSV, 'utf8').split(/\r?\n/)[0]);
-    const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
-    expect(report.excluded_columns.map((c: { column: string }) => c.column)).toEqual(['customerID']);
-    expect(report.number_of_columns).toBe(20);
-    expect(report.columns.find((c: { column: string }) => c.column === 'MonthlyCharges').drifted).toBe(true);
-  });
+  it.skipIf(!available)(
+    'writes two Telco-shaped files, runs pmm drift on them and prints seconds and peak RSS',
+    () => {
+      const r = pmm('bench', 'drift-csv', '--rows', '3000', '--dir', dir);
+      expect(r.stderr).toBe('');
+      const result = JSON.parse(r.stdout.trim());
+      expect(result).toMatchObject({ rows: 3000 });
+      expect(result.seconds).toBeGreaterThan(0);
+      expect(result.peak_rss_mb).toBeGreaterThan(10);
+      const header = readFileSync(path.join(dir, 'reference-3000.csv'), 'utf8').split('\n')[0];
+      expect(header).toBe(readFileSync(SHARED_TELCO_CSV, 'utf8').split(/\r?\n/)[0]);
+      const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
+      expect(report.excluded_columns.map((c: { column: string }) => c.column)).toEqual(['customerID']);
+      expect(report.number_of_columns).toBe(20);
+      expect(report.columns.find((c: { column: string }) => c.column === 'MonthlyCharges').drifted).toBe(
+        true,
+      );
+    },
+  );
 });

@@ -11,7 +11,7 @@ import {
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
 import { loadDriftKernels } from '../util/drift-kernels';
-import { checkInputFile, writeFileAtomic } from '../util/files';
+import { checkInputFile, writeReport } from '../util/files';
 import { parseFormat, parseNumberOption } from '../util/output';
 import { driftSideReader } from '../util/read-csv-parallel';
 
@@ -122,12 +122,7 @@ export async function runDrift(opts: DriftCliOptions): Promise<void> {
     if (isInputError(error)) throw new CliError(error.message);
     throw error;
   }
-  if (opts.out) {
-    await writeFileAtomic(opts.out, output);
-    process.stderr.write(`wrote ${opts.out}\n`);
-  } else {
-    process.stdout.write(output);
-  }
+  await writeReport(opts.out, output);
 }
 
 export function registerDriftCommand(program: Command): void {

@@ -1,15 +1,5 @@
 // `pmm estimate`: label-free performance of a binary classifier per chunk (NannyML's CBPE), from a reference
 // CSV with targets and an analysis CSV of scores, or from a model folder whose model.json carries its holdout.
-import { writeFile } from 'node:fs/promises';
-import {
-  type Chunk,
-  countChunks,
-  defaultChunks,
-  parsePeriod,
-  parseTimestamp,
-  periodChunks,
-  sizeChunks,
-} from '@pmm/core/chunk';
 import {
   type CbpeData,
   type Chunker,
@@ -24,13 +14,22 @@ import {
 } from '@pmm/core/estimate';
 import { modelSchemaOf } from '@pmm/core/model';
 import type { Command } from 'commander';
+import {
+  type Chunking,
+  type ChunkingFlags,
+  chunkRows,
+  parseChunking,
+  readTimestamps,
+  timestampOrder,
+} from '../util/chunking';
 import { CliError } from '../util/cli-error';
-import { hasColumn, labelColumn, numberColumn, readCsvTable, textColumn } from '../util/csv-columns';
+import { hasColumn, labelColumn, numberColumn, readCsvTable } from '../util/csv-columns';
 import { describeIssues, readCsvTable as readTableForSchema, rowsBySchema } from '../util/dataset';
+import { writeReport } from '../util/files';
 import { createNodePredictor, loadModelFolder } from '../util/model-folder';
 import { parseFormat, parseNumberOption } from '../util/output';
 
-interface EstimateCliOptions {
+interface EstimateCliOptions extends ChunkingFlags {
   reference?: string;
   analysis: string;
   model?: string;
@@ -38,10 +37,6 @@ interface EstimateCliOptions {
   score?: string;
   prediction?: string;
   threshold: string;
-  chunkSize?: string;
-  chunkNumber?: string;
-  chunkPeriod?: string;
-  timestamp?: string;
   metrics?: string;
   format: string;
   out?: string;
@@ -66,51 +61,6 @@ function parseMetrics(value: string | undefined): MetricName[] {
   return [...new Set(names)] as MetricName[];
 }
 
-type Chunking =
-  | { kind: 'size'; size: number }
-  | { kind: 'number'; count: number }
-  | { kind: 'period'; period: string }
-  | { kind: 'default' };
-
-function parseChunking(opts: EstimateCliOptions): Chunking {
-  const given = [opts.chunkSize, opts.chunkNumber, opts.chunkPeriod].filter((v) => v !== undefined).length;
-  if (given > 1) throw new CliError('give at most one of --chunk-size, --chunk-number, --chunk-period');
-  const positiveInt = (name: string, v: string) =>
-    parseNumberOption(name, v, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
-  if (opts.chunkSize !== undefined)
-    return { kind: 'size', size: positiveInt('--chunk-size', opts.chunkSize) };
-  if (opts.chunkNumber !== undefined)
-    return { kind: 'number', count: positiveInt('--chunk-number', opts.chunkNumber) };
-  if (opts.chunkPeriod !== undefined) {
-    if (opts.timestamp === undefined) throw new CliError('--chunk-period needs --timestamp <column>');
-    try {
-      parsePeriod(opts.chunkPeriod);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
-    return { kind: 'period', period: opts.chunkPeriod };
-  }
-  return { kind: 'default' };
-}
-
-function rowChunker(chunking: Chunking, what: string): Chunker {
-  return (rows: number): Chunk[] => {
-    let chunks: Chunk[];
-    try {
-      chunks =
-        chunking.kind === 'size'
-          ? sizeChunks(rows, chunking.size)
-          : chunking.kind === 'number'
-            ? countChunks(rows, chunking.count)
-            : defaultChunks(rows);
-    } catch (error) {
-      throw new CliError(`${what}: ${(error as Error).message}`);
-    }
-    if (chunks.length === 0) throw new CliError(`${what}: too few rows for a chunk (${rows} rows)`);
-    return chunks;
-  };
-}
-
 /** Reorders the columns by timestamp (NannyML sorts before chunking) and builds the chunker for them. */
 function arrange(
   columns: { scores: Float64Array; predictions: Float64Array; targets?: Float64Array },
@@ -118,11 +68,8 @@ function arrange(
   chunking: Chunking,
   what: string,
 ): Prepared {
-  if (!timestamps) {
-    if (chunking.kind === 'period') throw new CliError(`${what}: --chunk-period needs a timestamp column`);
-    return { data: columns, chunker: rowChunker(chunking, what) };
-  }
-  const order = Uint32Array.from(timestamps.keys()).sort((a, b) => timestamps[a]! - timestamps[b]! || a - b);
+  if (!timestamps) return { data: columns, chunker: (rows) => chunkRows(chunking, rows, what, null) };
+  const order = timestampOrder(timestamps);
   const pick = (a: Float64Array) => Float64Array.from(order, (i) => a[i]!);
   const data: CbpeData = {
     scores: pick(columns.scores),
@@ -130,27 +77,7 @@ function arrange(
     ...(columns.targets ? { targets: pick(columns.targets) } : {}),
   };
   const sorted = Array.from(order, (i) => timestamps[i]!);
-  if (chunking.kind !== 'period') {
-    const base = rowChunker(chunking, what);
-    const withDates: Chunker = (rows) =>
-      base(rows).map((c) => ({
-        ...c,
-        start_date: new Date(sorted[c.start_index]!).toISOString(),
-        end_date: new Date(sorted[c.end_index]!).toISOString(),
-      }));
-    return { data, chunker: withDates };
-  }
-  const { chunks } = periodChunks(sorted, parsePeriod(chunking.period));
-  return { data, chunker: () => chunks };
-}
-
-function readTimestamps(table: Parameters<typeof textColumn>[0], column: string, file: string): number[] {
-  return textColumn(table, column, file).map((cell, i) => {
-    const t = parseTimestamp(cell);
-    if (Number.isNaN(t))
-      throw new CliError(`${file}: column "${column}" row ${i + 2} is "${cell}", not a date`);
-    return t;
-  });
+  return { data, chunker: (rows) => chunkRows(chunking, rows, what, sorted) };
 }
 
 function checkScores(scores: Float64Array, file: string, column: string): void {
@@ -276,14 +203,7 @@ export async function runEstimate(opts: EstimateCliOptions): Promise<void> {
       throw new CliError(error.message);
     throw error;
   }
-  if (opts.out) {
-    try {
-      await writeFile(opts.out, output);
-    } catch (error) {
-      throw new CliError(`cannot write ${opts.out}: ${(error as Error).message}`);
-    }
-    process.stderr.write(`wrote ${opts.out}\n`);
-  } else process.stdout.write(output);
+  await writeReport(opts.out, output);
 }
 
 export function registerEstimateCommand(program: Command): void {

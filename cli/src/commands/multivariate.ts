@@ -1,6 +1,5 @@
 // `pmm multivariate`: NannyML's multivariate drift (PCA reconstruction error per chunk) of an analysis CSV against a
 // reference CSV; catches a change in the relations between columns that column-by-column tests cannot see.
-import { writeFile } from 'node:fs/promises';
 import type { CsvTable } from '@pmm/core/data';
 import { buildDriftTables, type DriftTable, rawTableFromCsv } from '@pmm/core/drift';
 import {
@@ -24,6 +23,7 @@ import {
 } from '../util/chunking';
 import { CliError } from '../util/cli-error';
 import { readCsvTable } from '../util/csv-columns';
+import { writeReport } from '../util/files';
 import { parseFormat } from '../util/output';
 
 interface MultivariateCliOptions extends ChunkingFlags {
@@ -131,14 +131,7 @@ export async function runMultivariate(opts: MultivariateCliOptions): Promise<voi
       throw new CliError(error.message);
     throw error;
   }
-  if (opts.out) {
-    try {
-      await writeFile(opts.out, output);
-    } catch (error) {
-      throw new CliError(`cannot write ${opts.out}: ${(error as Error).message}`);
-    }
-    process.stderr.write(`wrote ${opts.out}\n`);
-  } else process.stdout.write(output);
+  await writeReport(opts.out, output);
 }
 
 export function registerMultivariateCommand(program: Command): void {

@@ -3,38 +3,14 @@
 // itself leave nothing listening; the next start comes up on the same state.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { requireParts, telcoCsvPath } from '@pmm/test-support';
+import { freePort, listening, requireParts, telcoCsvPath } from '@pmm/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../util/paths';
 import { runCli } from '../util/run-cli';
 
 const ready = requireParts('the pmm start test', { 'Telco data': telcoCsvPath() });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** True when something accepts connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Seconds until none of `ports` listens, or null when something still does after `timeoutMs`. */
 async function secondsUntilFree(ports: number[], timeoutMs: number): Promise<number | null> {

@@ -53,3 +53,11 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     throw new CliError(`cannot write ${file}: ${(error as Error).message}`);
   }
 }
+
+/** A report to `out` (whole or not at all, then "wrote …" on stderr), or to stdout when no file is named. */
+export async function writeReport(out: string | undefined, output: string): Promise<void> {
+  if (out) {
+    await writeFileAtomic(out, output);
+    process.stderr.write(`wrote ${out}\n`);
+  } else process.stdout.write(output);
+}

@@ -1,6 +1,7 @@
 // The CBPE result as JSON-ready data, as text, and as one self-contained HTML page (inline CSS and SVG, no
 // scripts, no external requests), in the style of the drift report.
 
+import { escapeHtml } from '../drift/render-html';
 import type { MetricName } from './binary-metrics';
 import type { CbpeFit, ChunkResult, MetricResult } from './cbpe';
 
@@ -57,15 +58,6 @@ export function renderEstimateText(report: EstimateReport, context: EstimateRend
     }
   }
   return `${lines.join('\n')}\n`;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 const n2 = (x: number): string => (Math.round(x * 100) / 100).toString();

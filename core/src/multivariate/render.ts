@@ -1,6 +1,7 @@
 // The multivariate drift result as JSON-ready data, as text, and as one self-contained HTML page (inline CSS and
 // SVG, no scripts, no external requests), in the style of the drift and estimate reports.
 
+import { escapeHtml } from '../drift/render-html';
 import type { ColumnKind } from './fit-reconstruction';
 import type { ReconstructionChunk, ReconstructionDrift } from './reconstruction-drift';
 
@@ -92,15 +93,6 @@ export function renderMultivariateText(
     );
   if (alertCount(report.chunks) > 0) lines.push('', ALERT_MEANING);
   return `${lines.join('\n')}\n`;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 const n2 = (x: number): string => (Math.round(x * 100) / 100).toString();
