@@ -10,7 +10,10 @@ export const MODEL_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export const modelNameSchema = z
   .string()
-  .regex(MODEL_NAME_PATTERN, 'a model name is 1–64 lower-case letters, digits, "-" or "_", starting with a letter');
+  .regex(
+    MODEL_NAME_PATTERN,
+    'a model name is 1–64 lower-case letters, digits, "-" or "_", starting with a letter',
+  );
 
 /** The reason `name` is not a valid model name, or null when it is. */
 export function modelNameProblem(name: string): string | null {
