@@ -116,7 +116,16 @@ export function ksTwoSampleSorted(a: Float64Array, b: Float64Array): KsTwoSample
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new DriftInputError('the KS test needs a non-empty sample on each side');
-  let d = ksStatisticSorted(a, b);
+  return ksFromStatistic(ksStatisticSorted(a, b), n1, n2);
+}
+
+/**
+ * The two-sided p-value of a KS statistic `d` for samples of sizes n1 and n2, as `ks_2samp(method='auto')`
+ * turns its statistic into one (exact up to 10000 values per side, else asymptotic). Used directly when
+ * the statistic is only known to lie in a range (drift from binned profiles).
+ */
+export function ksFromStatistic(statistic: number, n1: number, n2: number): KsTwoSampleResult {
+  let d = statistic;
   if (Math.max(n1, n2) <= KS_MAX_EXACT_N) {
     const g = gcd(n1, n2);
     const lcm = (n1 / g) * n2;

@@ -1,0 +1,4 @@
+// @pmm/core/profile: mergeable profiles of a model's traffic and drift from them (exact or with a stated bound).
+export * from './drift';
+export * from './profile';
+export * from './spec';
