@@ -12,6 +12,7 @@ import { registerEstimateCommand } from './commands/estimate';
 import { registerImportCommand } from './commands/import';
 import { registerMultivariateCommand } from './commands/multivariate';
 import { registerPredictCommand } from './commands/predict';
+import { registerProfileCommands } from './commands/profile';
 import { registerSimulateCommand } from './commands/simulate';
 import { registerStartCommand } from './commands/start';
 import { registerTrainCommand } from './commands/train';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerPredictCommand(program);
   registerSimulateCommand(program);
   registerDriftCommand(program);
+  registerProfileCommands(program);
   registerDetectCommand(program);
   registerEstimateCommand(program);
   registerMultivariateCommand(program);

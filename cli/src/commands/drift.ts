@@ -14,10 +14,13 @@ import { loadDriftKernels } from '../util/drift-kernels';
 import { checkInputFile, writeReport } from '../util/files';
 import { parseFormat, parseNumberOption } from '../util/output';
 import { driftSideReader } from '../util/read-csv-parallel';
+import { runModelDrift } from './drift-model';
 
 interface DriftCliOptions {
-  reference: string;
-  current: string;
+  reference?: string;
+  current?: string;
+  model?: string;
+  currentProfile?: string;
   ignore?: string;
   idColumn?: string;
   columns?: string;
@@ -90,6 +93,23 @@ function driftOptions(opts: DriftCliOptions): DriftOptions {
 export async function runDrift(opts: DriftCliOptions): Promise<void> {
   const format = parseFormat(opts.format, ['text', 'json', 'html'] as const);
   const options = driftOptions(opts);
+  if (opts.model !== undefined) {
+    if (opts.reference !== undefined)
+      throw new CliError("give --reference or --model, not both (--model's reference is its training data)");
+    if ((opts.current === undefined) === (opts.currentProfile === undefined))
+      throw new CliError('with --model, give exactly one of --current <csv> or --current-profile <json>');
+    const output = await runModelDrift(
+      { model: opts.model, current: opts.current, currentProfile: opts.currentProfile },
+      options,
+      format,
+      isInputError,
+    );
+    await writeReport(opts.out, output);
+    return;
+  }
+  if (opts.currentProfile !== undefined) throw new CliError('--current-profile needs --model <dir>');
+  if (opts.reference === undefined) throw new CliError('missing --reference <csv> (or --model <dir>)');
+  if (opts.current === undefined) throw new CliError('missing --current <csv>');
   const kernels = loadDriftKernels();
   const bytes =
     (await checkInputFile(opts.reference, 'reference file')) +
@@ -129,8 +149,16 @@ export function registerDriftCommand(program: Command): void {
   program
     .command('drift')
     .description('compare a current CSV with a reference CSV column by column (Evidently-style data drift)')
-    .requiredOption('--reference <csv>', 'reference data (e.g. the training set)')
-    .requiredOption('--current <csv>', 'current data (e.g. recent production inputs)')
+    .option('--reference <csv>', 'reference data (e.g. the training set)')
+    .option('--current <csv>', 'current data (e.g. recent production inputs)')
+    .option(
+      '--model <dir>',
+      "take the reference and column kinds from a model's artifact instead of --reference",
+    )
+    .option(
+      '--current-profile <json>',
+      'with --model: a profile (pmm profile build/merge) instead of --current rows',
+    )
     .option('--ignore <columns>', 'comma-separated columns to leave out (e.g. an id or the label)')
     .option(
       '--id-column <columns>',
