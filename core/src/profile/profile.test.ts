@@ -3,6 +3,7 @@ import { buildReferenceProfile } from '../drift/profile';
 import { driftReport } from '../drift/report';
 import { buildDriftTables, rawTableFromRecords } from '../drift/table';
 import { profileDriftReport } from './drift';
+import { estimateFromProfile } from './estimate';
 import { mergeProfiles, type Profile, ProfileBuilder, ProfileError, parseProfile } from './profile';
 import { binOf, profileSpecFromReference, quantileEdges } from './spec';
 
@@ -188,5 +189,40 @@ describe('drift from a profile', () => {
   it('refuses a profile of another layout', () => {
     const other = profileSpecFromReference('m-1', refProfile, FEATURES, { maxEdges: 50 });
     expect(() => profileDriftReport(refProfile, other, profileOf(table(10, 3).rows))).toThrow(/layout/);
+  });
+});
+
+describe('estimated performance from a profile', () => {
+  it('matches the row-level CBPE estimate to within the score bins’ resolution', async () => {
+    const { fitCbpe, estimateCbpe } = await import('../estimate/cbpe');
+    const r = rng(99);
+    const make = (n: number, shift: number) => {
+      const scores: number[] = [];
+      const targets: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = Math.min(1, Math.max(0, r() ** (1 + shift)));
+        scores.push(s);
+        targets.push(r() < s ? 1 : 0);
+      }
+      return { scores, targets, predictions: scores.map((s) => (s >= 0.5 ? 1 : 0)) };
+    };
+    const ref = make(5000, 0);
+    const fit = fitCbpe(ref);
+    const cur = make(3000, 0.5);
+    const rowLevel = estimateCbpe(fit, cur, (n) => [{ key: 'all', start_index: 0, end_index: n - 1 }])[0]!;
+    const b = new ProfileBuilder(spec);
+    cur.scores.forEach((s, i) => {
+      b.add({}, s, cur.targets[i] as 0 | 1);
+    });
+    const fromProfile = estimateFromProfile(fit, b.build().score);
+    expect(fromProfile.rows).toBe(3000);
+    for (const metric of ['roc_auc', 'accuracy', 'f1', 'precision', 'recall', 'specificity'] as const) {
+      const got = fromProfile.metrics[metric]!;
+      const want = rowLevel.metrics[metric]!;
+      expect(Math.abs(got.estimate - want.estimate), metric).toBeLessThan(2e-3);
+      expect(got.sampling_error).toBeCloseTo(want.sampling_error, 12);
+      if (metric !== 'roc_auc') expect(got.realized).toBeCloseTo(want.realized, 12);
+      else expect(Math.abs(got.realized - want.realized)).toBeLessThan(2e-3);
+    }
   });
 });
