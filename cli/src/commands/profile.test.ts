@@ -51,7 +51,19 @@ function ok(args: string[]): string {
 
 describe('pmm profile build | merge, pmm drift --model', () => {
   beforeAll(() => {
-    ok(['train', '--data', trainCsv, '--target', 'Is Fraud', '--positive', 'fraud', '--out', model, '--epochs', '3']);
+    ok([
+      'train',
+      '--data',
+      trainCsv,
+      '--target',
+      'Is Fraud',
+      '--positive',
+      'fraud',
+      '--out',
+      model,
+      '--epochs',
+      '3',
+    ]);
   }, 300_000);
 
   it('merges part profiles into the whole file’s profile', () => {
