@@ -35,13 +35,16 @@ export async function fetchTelco(options: {
   from?: string;
   offline?: boolean;
   timeoutMs?: number;
+  /** The download address (default: the public one; `PMM_TELCO_URL` for a mirror). */
+  url?: string;
 }): Promise<FetchResult> {
+  const url = options.url ?? process.env.PMM_TELCO_URL ?? TELCO_URL;
   const tried: string[] = [];
   const candidates: { source: string; load: () => Promise<Uint8Array> }[] = [
     { source: options.out, load: () => tryLocal(options.out) },
   ];
   if (!options.offline)
-    candidates.push({ source: TELCO_URL, load: () => download(TELCO_URL, options.timeoutMs ?? 15_000) });
+    candidates.push({ source: url, load: () => download(url, options.timeoutMs ?? 15_000) });
   if (options.from) candidates.push({ source: options.from, load: () => tryLocal(options.from!) });
   else candidates.push({ source: SHARED_TELCO_CSV, load: () => tryLocal(SHARED_TELCO_CSV) });
 
@@ -82,9 +85,10 @@ export function registerDataCommands(program: Command): void {
     )
     .option('--out <file>', 'where to write the CSV', DEFAULT_TELCO_CSV)
     .option('--from <path>', 'a local copy to use when the download fails (default: ../shared/data/)')
+    .option('--url <url>', 'download address (default: the public copy, or PMM_TELCO_URL for a mirror)')
     .option('--offline', 'do not try the network')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (opts: { out: string; from?: string; offline?: boolean; format: string }) => {
+    .action(async (opts: { out: string; from?: string; url?: string; offline?: boolean; format: string }) => {
       const format = parseFormat(opts.format, ['text', 'json'] as const);
       const result = await fetchTelco(opts);
       if (format === 'json') printJson(result);

@@ -1,12 +1,14 @@
 // The data, train and predict commands through the real executable: outputs, exit codes and error messages.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXAMPLE_FEATURES } from '@pmm/core/schema';
 import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../main';
-import { isCleanFailure, runCli } from '../util/run-cli';
+import { isCleanFailure, runCli, runCliAsync } from '../util/run-cli';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pmm-cli-'));
 const SHARED_TELCO_CSV = telcoCsvPath();
@@ -60,6 +62,39 @@ describe('pmm data fetch', () => {
       JSON.parse(runCli(['data', 'fetch', '--offline', '--out', out, '--format', 'json']).stdout).source,
     ).toBe('existing file');
   });
+
+  it.skipIf(!present)(
+    'downloads and verifies from the network, as a clone without ../shared does',
+    async () => {
+      // A local mirror stands in for the public address (this machine has no internet); the code path is the
+      // download's: fetch, sha256 check, write. A mirror serving other bytes is refused and the copy used.
+      const good = readFileSync(SHARED_TELCO_CSV);
+      const server = createServer((req, res) => {
+        res.end(req.url === '/telco.csv' ? good : 'customerID\n1\n');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as AddressInfo).port;
+      try {
+        const out = path.join(dir, 'downloaded', 'telco.csv');
+        const run = await runCliAsync(
+          ['data', 'fetch', '--url', `http://127.0.0.1:${port}/telco.csv`, '--out', out, '--format', 'json'],
+          { cwd: dir },
+        );
+        expect(run.code, run.stderr).toBe(0);
+        expect(JSON.parse(run.stdout).source).toBe(`http://127.0.0.1:${port}/telco.csv`);
+        expect(readFileSync(out).equals(good)).toBe(true);
+        const bad = await runCliAsync(
+          ['data', 'fetch', '--out', path.join(dir, 'other.csv'), '--from', SHARED_TELCO_CSV],
+          { cwd: dir, env: { PMM_TELCO_URL: `http://127.0.0.1:${port}/wrong.csv` } },
+        );
+        expect(bad.code, bad.stderr).toBe(0);
+        expect(bad.stderr).toContain(`http://127.0.0.1:${port}/wrong.csv: sha256`);
+        expect(bad.stdout).toContain(`from ${SHARED_TELCO_CSV}`);
+      } finally {
+        server.close();
+      }
+    },
+  );
 
   it('refuses a file whose sha256 does not match, naming it', () => {
     const fake = path.join(dir, 'fake.csv');
