@@ -5,6 +5,7 @@ import { type DriftColumn, type DriftTable, driftReport } from '@pmm/core/drift'
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
 import { loadDriftKernels } from '../util/drift-kernels';
+import { DriftThread, driftReportParallel } from '../util/drift-parallel';
 import { parseFormat, parseNumberOption } from '../util/output';
 import { REPO_ROOT } from '../util/paths';
 import { startProgress } from '../util/progress';
@@ -138,9 +139,17 @@ export function registerBenchDrift(bench: Command): void {
       'also run scripts/bench_drift_scipy.py (python3, numpy, scipy) and report the speedup',
     )
     .option('--format <format>', 'text or json', 'text')
+    .option('--no-threads', 'score every column in this thread (no worker thread)')
     .option('--no-wasm', 'run the TypeScript kernels only (to compare with the WebAssembly ones)')
     .action(
-      async (opts: { rows: string; runs: string; compare?: boolean; format: string; wasm: boolean }) => {
+      async (opts: {
+        rows: string;
+        runs: string;
+        compare?: boolean;
+        format: string;
+        wasm: boolean;
+        threads: boolean;
+      }) => {
         const format = parseFormat(opts.format, ['text', 'json'] as const);
         const rows = parseNumberOption(
           '--rows',
@@ -156,23 +165,37 @@ export function registerBenchDrift(bench: Command): void {
         );
         const wasm = opts.wasm ? await loadDriftKernels() : false;
         const { reference, current } = generateBenchTables(rows);
-        driftReport(reference, current); // warm-up: let the JIT compile the hot loops before timing
-        const progress = startProgress('bench drift', runs);
+        // The report as `pmm drift` makes it: columns split between this thread and a worker thread (started
+        // once, as a long-lived process keeps it), and the same report on one thread beside it.
+        const thread = opts.threads ? new DriftThread() : undefined;
+        await thread?.ready();
+        const single = driftReport(reference, current); // warm-up: let the JIT compile the hot loops before timing
+        const parallel = await driftReportParallel(reference, current, {}, thread);
+        if (JSON.stringify(parallel) !== JSON.stringify(single))
+          throw new CliError('the two-thread report differs from the one-thread report');
+        const progress = startProgress('bench drift', 2 * runs);
         const seconds: number[] = [];
+        const oneThread: number[] = [];
         let drifted = 0;
         for (let i = 0; i < runs; i++) {
-          const t0 = performance.now();
-          const report = driftReport(reference, current);
+          let t0 = performance.now();
+          const report = await driftReportParallel(reference, current, {}, thread);
           seconds.push((performance.now() - t0) / 1000);
           drifted = report.number_of_drifted_columns;
-          progress.update(i + 1);
+          t0 = performance.now();
+          driftReport(reference, current);
+          oneThread.push((performance.now() - t0) / 1000);
+          progress.update(2 * i + 2);
         }
         progress.stop();
+        await thread?.close();
         const result: Record<string, number | string> = {
           kernels: wasm ? 'wasm' : 'ts',
           rows,
           columns: NUMERICAL + CATEGORICAL,
+          threads: thread ? 2 : 1,
           seconds: round(median(seconds)),
+          seconds_one_thread: round(median(oneThread)),
           peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
           drifted_columns: drifted,
         };
@@ -180,6 +203,7 @@ export function registerBenchDrift(bench: Command): void {
           const scipy = scipySeconds(rows, runs);
           result.scipy_seconds = round(scipy);
           result.speedup = round(scipy / median(seconds), 2);
+          result.speedup_one_thread = round(scipy / median(oneThread), 2);
         }
         if (format === 'text') {
           process.stdout.write(

@@ -95,13 +95,48 @@ export function driftReport(
   options: DriftOptions = {},
   methods: Readonly<Record<string, DriftMethod>> = DRIFT_METHODS,
 ): DriftReport {
+  checkDriftInputs(reference, current, options, methods);
+  return assembleDriftReport(
+    reference,
+    current,
+    options,
+    scoreDriftColumns(reference, current, options, methods),
+  );
+}
+
+/** The checks `driftReport` makes before scoring: options, and per-column options against the tables. */
+export function checkDriftInputs(
+  reference: DriftTable,
+  current: DriftTable,
+  options: DriftOptions,
+  methods: Readonly<Record<string, DriftMethod>> = DRIFT_METHODS,
+): void {
   checkOptions(options, methods);
   checkColumnOptions(options, reference, current);
+}
+
+/** One column's result and the method that scored it (for the report's correction and summary). */
+export interface ScoredColumn {
+  readonly result: ColumnDriftResult;
+  readonly method: DriftMethod;
+}
+
+/**
+ * Scores the named columns (default: every reference column) of two tables: each column's method (options,
+ * else Evidently's default rule), score and verdict, before any correction. Columns are independent, so
+ * disjoint sets of them can be scored in parallel and assembled with `assembleDriftReport`.
+ */
+export function scoreDriftColumns(
+  reference: DriftTable,
+  current: DriftTable,
+  options: DriftOptions = {},
+  methods: Readonly<Record<string, DriftMethod>> = DRIFT_METHODS,
+  only?: ReadonlySet<string>,
+): ScoredColumn[] {
   const names = { reference: reference.name, current: current.name };
-  const results: ColumnDriftResult[] = [];
-  const scores: (number | null)[] = [];
-  const chosen: DriftMethod[] = [];
+  const scored: ScoredColumn[] = [];
   for (const [column, ref] of reference.columns) {
+    if (only && !only.has(column)) continue;
     const cur = current.columns.get(column);
     if (!cur)
       throw new DriftDataError(
@@ -153,28 +188,44 @@ export function driftReport(
       if (!isDriftInputError(error)) throw error;
       reason = error.message;
     }
-    scores.push(score);
-    chosen.push(method);
     const refCount = prepared.refLength - prepared.refMissing;
     const curCount = prepared.curLength - prepared.curMissing;
     const rows = prepared.refLength + prepared.curLength;
-    results.push({
-      column,
-      type: ref.type,
-      method: method.name,
-      method_kind: method.kind,
-      score,
-      threshold,
-      drifted: score !== null && method.drifted(score, threshold),
-      tested: score !== null,
-      ...(reason !== undefined ? { not_tested_reason: reason } : {}),
-      n_values: prepared.nValues,
-      missing_share: rows > 0 ? (prepared.refMissing + prepared.curMissing) / rows : 0,
-      reference: { count: refCount, missing: prepared.refMissing },
-      current: { count: curCount, missing: prepared.curMissing },
-      distribution: prepared.distribution,
+    scored.push({
+      method,
+      result: {
+        column,
+        type: ref.type,
+        method: method.name,
+        method_kind: method.kind,
+        score,
+        threshold,
+        drifted: score !== null && method.drifted(score, threshold),
+        tested: score !== null,
+        ...(reason !== undefined ? { not_tested_reason: reason } : {}),
+        n_values: prepared.nValues,
+        missing_share: rows > 0 ? (prepared.refMissing + prepared.curMissing) / rows : 0,
+        reference: { count: refCount, missing: prepared.refMissing },
+        current: { count: curCount, missing: prepared.curMissing },
+        distribution: prepared.distribution,
+      },
     });
   }
+  return scored;
+}
+
+/**
+ * The whole report from every column's scored result, in table order: the correction (if any), the counts,
+ * the drift share and the verdict. `scored` must hold exactly the reference table's columns.
+ */
+export function assembleDriftReport(
+  reference: DriftTable,
+  current: DriftTable,
+  options: DriftOptions,
+  scored: readonly ScoredColumn[],
+): DriftReport {
+  const results = scored.map((s) => s.result);
+  const chosen = scored.map((s) => s.method);
   const correction = options.correction ?? 'none';
   if (correction === 'bh') {
     const tests: number[] = [];
