@@ -227,7 +227,9 @@ describe('dead letters', () => {
     expect(await centre.ingestPredictions([{ ...conflicting, probability: 0.75 }])).toMatchObject({
       accepted: 1,
     });
-    await node.logs.insertPredictions([renamed, clockBug, oldBuild, conflicting]);
+    await node.logs.insertPredictions(
+      [renamed, clockBug, oldBuild, conflicting].map((r) => ({ ...r, model_name: 'churn' })),
+    );
     // Outcomes: one the centre takes, one of a refused prediction, one whose timestamp it refuses.
     await node.feedback(good[0]!.prediction_id, 1);
     await node.feedback(renamed.prediction_id, 1);
