@@ -48,12 +48,10 @@ const feedbackRequestSchema = z.strictObject({
 // The routes check only the envelope; the features are validated by the served model's own schema
 // (its model.json, a validator built once per name and version): field names, kinds, closed sets.
 // The example is only documentation: the built-in demo model's request.
-const featuresRecord = z
-  .record(z.string(), z.union([z.string(), z.number(), z.null()]))
-  .openapi({
-    description: "The served model's features (its schema: GET /api/v1/models)",
-    example: EXAMPLE_FEATURES,
-  });
+const featuresRecord = z.record(z.string(), z.union([z.string(), z.number(), z.null()])).openapi({
+  description: "The served model's features (its schema: GET /api/v1/models)",
+  example: EXAMPLE_FEATURES,
+});
 const namedFeaturesRecord = z
   .record(z.string(), z.union([z.string(), z.number(), z.null()]))
   .openapi({ description: "The named model's features (its schema: GET /api/v1/models)" });
@@ -215,7 +213,9 @@ const routes = {
             name: z.string(),
             version: z.string(),
             default: z.boolean(),
-            features: z.array(z.looseObject({ name: z.string(), kind: z.enum(['categorical', 'numerical']) })),
+            features: z.array(
+              z.looseObject({ name: z.string(), kind: z.enum(['categorical', 'numerical']) }),
+            ),
           }),
         ),
       }),
@@ -229,7 +229,10 @@ const routes = {
     middleware: [servedName] as const,
     request: { params: nameParam },
     responses: {
-      ...ok(z.looseObject({ name: z.string(), version: z.string() }), 'Version, metrics, creation time, sha256'),
+      ...ok(
+        z.looseObject({ name: z.string(), version: z.string() }),
+        'Version, metrics, creation time, sha256',
+      ),
       ...errors(400, 404, 503),
     },
   }),
@@ -309,7 +312,8 @@ const routes = {
   rollback: createRoute({
     method: 'post',
     path: '/admin/models/rollback',
-    summary: "Re-activate a model's previous version (?name= or a JSON body { name }; default: DEFAULT_MODEL)",
+    summary:
+      "Re-activate a model's previous version (?name= or a JSON body { name }; default: DEFAULT_MODEL)",
     security: bearerSecurity,
     request: { query: z.object({ name: z.string().optional().describe('The model name') }) },
     responses: {
@@ -433,10 +437,7 @@ export function createApp(runtime: Runtime) {
 
   app.openapi(routes.rollback, async (c) => {
     const name = c.req.valid('query').name ?? (await bodyName(c));
-    return c.json(
-      await c.get('node').rollback(name === undefined ? undefined : checkedModelName(name)),
-      200,
-    );
+    return c.json(await c.get('node').rollback(name === undefined ? undefined : checkedModelName(name)), 200);
   });
 
   app.openapi(routes.sync, async (c) => c.json(await c.get('node').sync(), 200));

@@ -185,7 +185,8 @@ export class EdgeNode {
     const hit = this.runtime.cards.get(key);
     if (hit) return hit;
     const card = await this.models.card(version, name);
-    if (!card) throw new NotVisibleError(`model ${name} ${version} is active but its card is not in KV (yet)`);
+    if (!card)
+      throw new NotVisibleError(`model ${name} ${version} is active but its card is not in KV (yet)`);
     this.runtime.cards.set(key, card);
     return card;
   }
@@ -278,7 +279,11 @@ export class EdgeNode {
   }
 
   /** Scores rows in order and logs them after the response (`waitUntil`); logging never fails a prediction. */
-  async score(model: ActiveModel, rows: readonly FeatureRecord[], ctx: WaitUntil): Promise<PredictionResult[]> {
+  async score(
+    model: ActiveModel,
+    rows: readonly FeatureRecord[],
+    ctx: WaitUntil,
+  ): Promise<PredictionResult[]> {
     const { name, version, predictor } = model;
     const probabilities = await predictor.predict(rows);
     const createdAt = this.runtime.now().toISOString();
@@ -518,9 +523,12 @@ export class EdgeNode {
     return { name, version: card.version, previous_version: previous, activated_at: pointer.activated_at };
   }
 
-  /** Re-activates a name's previous version (the default model's when none is given). */
+  /**
+   * Re-activates a name's previous version (the default model's when none is given): 409 when there is none,
+   * 404 for a name nothing was ever installed under (the default model keeps the single-model edge's 409).
+   */
   async rollback(name: string = this.defaultModel) {
-    if (!(await this.pointer(name, true))) throw new UnknownModelError(name);
+    if (name !== this.defaultModel && !(await this.pointer(name, true))) throw new UnknownModelError(name);
     const result = await this.models.rollback(this.runtime.now().toISOString(), name);
     if (!result)
       throw new ConflictError(
@@ -582,10 +590,11 @@ export class EdgeNode {
     return results;
   }
 
-  /** The default model's part of `pullModels` (what the single-model edge's pull answered). */
-  async pullProductionModel(): Promise<PullResult> {
+  /** The default model's part of `pullModels`, in the single-model edge's shape. */
+  async pullProductionModel(): Promise<Omit<PullResult, 'name'>> {
     const results = await this.pullModels();
-    return results.find((r) => r.name === this.defaultModel) ?? results[0]!;
+    const { name: _, ...result } = results.find((r) => r.name === this.defaultModel) ?? results[0]!;
+    return result;
   }
 
   private get(path: string, timeoutMs: number): Promise<Response> {
