@@ -404,7 +404,8 @@ describe('pull per served name', () => {
     const fraud = await fraudArtifact(`pull-fraud-${suffix}`, 1);
     // The registry holds both versions (the real centre); which names serve which version is what
     // `GET /v1/served-models` answers: stated here, the only part not asked of the centre.
-    await centre.promote(churn);
+    // (No alias is set: sync.test.ts counts on the centre having no production model until it promotes one.)
+    await centre.register(churn);
     await centre.register(fraud);
     let served = [
       { name: 'churn', version: churn.card.version },
