@@ -17,11 +17,17 @@ import {
   ValidationError,
 } from '@pmm/core/http';
 import { modelCardSchema } from '@pmm/core/model';
-import { EXAMPLE_FEATURES, MAX_BATCH_ROWS, type ValidationResult } from '@pmm/core/schema';
+import {
+  EXAMPLE_FEATURES,
+  type FeatureRecord,
+  MAX_BATCH_ROWS,
+  type RequestValidator,
+  type ValidationResult,
+} from '@pmm/core/schema';
 import { modelNameSchema } from '@pmm/core/sync';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { checkedModelName, type EdgeNode, type Runtime } from './edge-node';
+import { checkedModelName, type EdgeNode, type Runtime, type WaitUntil } from './edge-node';
 import { ConfigError, type Env } from './env';
 
 /** Body limit for the public API. */
@@ -63,17 +69,16 @@ const namedPredictBatchEnvelope = z.strictObject({
 });
 
 /** Scores validated rows with a name's active model (the default model when `name` is undefined). */
-async function predictRows<T>(
+async function predictRows(
   node: EdgeNode,
   name: string | undefined,
   body: unknown,
-  ctx: { waitUntil(p: Promise<unknown>): void },
-  validate: (v: ReturnType<EdgeNode['validator']>, body: unknown) => ValidationResult<T>,
+  ctx: WaitUntil,
+  validate: (v: RequestValidator, body: unknown) => ValidationResult<FeatureRecord | FeatureRecord[]>,
 ) {
   const model = await node.activeModel(name);
   const value = validated(validate(node.validator(model), body));
-  const rows = (Array.isArray(value) ? value : [value]) as Parameters<EdgeNode['score']>[1];
-  return node.score(model, rows, ctx);
+  return node.score(model, Array.isArray(value) ? value : [value], ctx);
 }
 
 const nameParam = z.object({
