@@ -155,6 +155,16 @@ describe('several named models', () => {
     });
     expect((await call('GET', '/api/v1/model')).body).toMatchObject({ name: 'churn', version: 'churn-v1' });
 
+    const doc = (await call('GET', '/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/models',
+        '/api/v1/models/{name}',
+        '/api/v1/models/{name}/predict',
+        '/api/v1/models/{name}/predict/batch',
+      ]),
+    );
+
     // /healthz: today's fields for the default model, and every model by name.
     const health = await call('GET', '/healthz');
     expect(health.body).toMatchObject({
