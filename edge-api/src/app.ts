@@ -11,19 +11,23 @@ import {
   json,
   jsonBody,
   jsonBodyLimit,
+  MalformedJsonError,
   tokenMatches,
   UnavailableError,
   ValidationError,
 } from '@pmm/core/http';
-import { modelCardSchema, modelSchemaOf } from '@pmm/core/model';
+import { modelCardSchema } from '@pmm/core/model';
 import {
   EXAMPLE_FEATURES,
+  type FeatureRecord,
   MAX_BATCH_ROWS,
-  requestValidatorFor,
+  type RequestValidator,
   type ValidationResult,
 } from '@pmm/core/schema';
+import { modelNameSchema } from '@pmm/core/sync';
 import type { Context } from 'hono';
-import type { EdgeNode, Runtime } from './edge-node';
+import { createMiddleware } from 'hono/factory';
+import { checkedModelName, type EdgeNode, type Runtime, type WaitUntil } from './edge-node';
 import { ConfigError, type Env } from './env';
 
 /** Body limit for the public API. */
@@ -44,21 +48,68 @@ const predictionSchema = z
 
 const feedbackRequestSchema = z.strictObject({
   prediction_id: z.uuid(),
-  outcome: z.union([z.literal(0), z.literal(1)]).describe('The true outcome: 1 = churned'),
+  outcome: z.union([z.literal(0), z.literal(1)]).describe('The true outcome: 1 = the positive class'),
 });
 
 // The routes check only the envelope; the features are validated by the served model's own schema
-// (its model.json, a validator built once per version): field names, kinds, closed sets.
-const featuresRecord = z
+// (its model.json, a validator built once per name and version): field names, kinds, closed sets.
+// The example is only documentation: the built-in demo model's request.
+const featuresRecord = z.record(z.string(), z.union([z.string(), z.number(), z.null()])).openapi({
+  description: "The served model's features (its schema: GET /api/v1/models)",
+  example: EXAMPLE_FEATURES,
+});
+const namedFeaturesRecord = z
   .record(z.string(), z.union([z.string(), z.number(), z.null()]))
-  .openapi({ description: "The served model's features (GET /api/v1/model)", example: EXAMPLE_FEATURES });
+  .openapi({ description: "The named model's features (its schema: GET /api/v1/models)" });
 const predictEnvelope = z.strictObject({ features: featuresRecord });
 const predictBatchEnvelope = z.strictObject({ rows: z.array(featuresRecord).min(1).max(MAX_BATCH_ROWS) });
+const namedPredictEnvelope = z.strictObject({ features: namedFeaturesRecord });
+const namedPredictBatchEnvelope = z.strictObject({
+  rows: z.array(namedFeaturesRecord).min(1).max(MAX_BATCH_ROWS),
+});
 
-/** The active model's request validator (built from its schema once per version). */
-async function servedValidator(node: EdgeNode) {
-  const { card } = await node.activeModel();
-  return requestValidatorFor(card.version, modelSchemaOf(card));
+/** Scores validated rows with a name's active model (the default model when `name` is undefined). */
+async function predictRows(
+  node: EdgeNode,
+  name: string | undefined,
+  body: unknown,
+  ctx: WaitUntil,
+  validate: (v: RequestValidator, body: unknown) => ValidationResult<FeatureRecord | FeatureRecord[]>,
+) {
+  const model = await node.activeModel(name);
+  const value = validated(validate(node.validator(model), body));
+  return node.score(model, Array.isArray(value) ? value : [value], ctx);
+}
+
+const nameParam = z.object({
+  name: z.string().openapi({
+    param: { name: 'name', in: 'path' },
+    description: 'The model name (lower-case letters, digits, "-" or "_")',
+    example: 'churn',
+  }),
+});
+
+/** The path's model name: a 400 naming `name` when it is not one, a 404 naming the model when none is served under it. */
+const servedName = createMiddleware<AppEnv>(async (c, next) => {
+  const name = checkedModelName(c.req.param('name') ?? '');
+  await c.get('node').requireServed(name);
+  await next();
+});
+
+/** `name` from an optional JSON body `{ "name": ... }` (the rollback route also takes `?name=`). */
+async function bodyName(c: Context): Promise<string | undefined> {
+  if (!/json/i.test(c.req.header('content-type') ?? '')) return undefined;
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new MalformedJsonError();
+  }
+  const name = (body as { name?: unknown } | null)?.name;
+  if (name === undefined || name === null) return undefined;
+  return typeof name === 'string' ? name : JSON.stringify(name);
 }
 
 /** The validated value, or a 422 naming the field. */
@@ -68,6 +119,9 @@ function validated<T>(result: ValidationResult<T>): T {
 }
 
 const installRequestSchema = z.strictObject({
+  name: modelNameSchema
+    .optional()
+    .describe('The model name to install it under; absent: the default model (DEFAULT_MODEL)'),
   model: modelCardSchema.describe('model.json (ModelCard) of the version to install'),
   onnx_base64: z.string().min(1).describe('model.onnx, base64'),
 });
@@ -94,6 +148,7 @@ const deadLettersSchema = z
         z.object({
           ...deadLetterFields,
           node_id: z.string(),
+          model_name: z.string(),
           model_version: z.string(),
           features: z.record(z.string(), z.unknown()),
           probability: z.number(),
@@ -135,7 +190,7 @@ const routes = {
   predict: createRoute({
     method: 'post',
     path: '/api/v1/predict',
-    summary: 'P(churn) for one customer',
+    summary: 'P(positive class) for one row, by the default model',
     middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
     request: { body: jsonBody(predictEnvelope, "The served model's features") },
     responses: { ...ok(predictionSchema, 'The prediction'), ...errors(400, 413, 415, 422, 503) },
@@ -143,12 +198,72 @@ const routes = {
   predictBatch: createRoute({
     method: 'post',
     path: '/api/v1/predict/batch',
-    summary: 'P(churn) for up to 1,000 customers, in order',
+    summary: 'P(positive class) for up to 1,000 rows, in order, by the default model',
     middleware: [jsonBodyLimit(MAX_BODY_BYTES)] as const,
     request: { body: jsonBody(predictBatchEnvelope, "Rows of the served model's features") },
     responses: {
       ...ok(z.object({ predictions: z.array(predictionSchema) }), 'One prediction per row, in order'),
       ...errors(400, 413, 415, 422, 503),
+    },
+  }),
+  models: createRoute({
+    method: 'get',
+    path: '/api/v1/models',
+    summary: 'Every served model: its name, the version answering and its schema',
+    responses: ok(
+      z.object({
+        default_model: z.string().describe('The model POST /api/v1/predict serves'),
+        models: z.array(
+          z.looseObject({
+            name: z.string(),
+            version: z.string(),
+            default: z.boolean(),
+            features: z.array(
+              z.looseObject({ name: z.string(), kind: z.enum(['categorical', 'numerical']) }),
+            ),
+          }),
+        ),
+      }),
+      'Served models, by name',
+    ),
+  }),
+  namedModel: createRoute({
+    method: 'get',
+    path: '/api/v1/models/{name}',
+    summary: "A served model's metadata",
+    middleware: [servedName] as const,
+    request: { params: nameParam },
+    responses: {
+      ...ok(
+        z.looseObject({ name: z.string(), version: z.string() }),
+        'Version, metrics, creation time, sha256',
+      ),
+      ...errors(400, 404, 503),
+    },
+  }),
+  namedPredict: createRoute({
+    method: 'post',
+    path: '/api/v1/models/{name}/predict',
+    summary: 'P(positive class) for one row, by the named model',
+    middleware: [servedName, jsonBodyLimit(MAX_BODY_BYTES)] as const,
+    request: {
+      params: nameParam,
+      body: jsonBody(namedPredictEnvelope, "The named model's features"),
+    },
+    responses: { ...ok(predictionSchema, 'The prediction'), ...errors(400, 404, 413, 415, 422, 503) },
+  }),
+  namedPredictBatch: createRoute({
+    method: 'post',
+    path: '/api/v1/models/{name}/predict/batch',
+    summary: 'P(positive class) for up to 1,000 rows, in order, by the named model',
+    middleware: [servedName, jsonBodyLimit(MAX_BODY_BYTES)] as const,
+    request: {
+      params: nameParam,
+      body: jsonBody(namedPredictBatchEnvelope, "Rows of the named model's features"),
+    },
+    responses: {
+      ...ok(z.object({ predictions: z.array(predictionSchema) }), 'One prediction per row, in order'),
+      ...errors(400, 404, 413, 415, 422, 503),
     },
   }),
   feedback: createRoute({
@@ -165,7 +280,7 @@ const routes = {
   model: createRoute({
     method: 'get',
     path: '/api/v1/model',
-    summary: "The active model's metadata",
+    summary: "The default model's metadata",
     responses: {
       ...ok(
         z.looseObject({
@@ -182,13 +297,18 @@ const routes = {
   installModel: createRoute({
     method: 'post',
     path: '/admin/models',
-    summary: 'Install and activate a model version (pushed by the sync server)',
+    summary: 'Install and activate a model version under a name (pushed by the sync server)',
     security: bearerSecurity,
     middleware: [jsonBodyLimit(MAX_MODEL_UPLOAD_BYTES)] as const,
-    request: { body: jsonBody(installRequestSchema, 'model.json and the base64 model.onnx') },
+    request: { body: jsonBody(installRequestSchema, 'The model name, model.json and the base64 model.onnx') },
     responses: {
       ...ok(
-        z.object({ version: z.string(), previous_version: z.string().nullable(), activated_at: z.string() }),
+        z.object({
+          name: z.string(),
+          version: z.string(),
+          previous_version: z.string().nullable(),
+          activated_at: z.string(),
+        }),
         'Installed and active',
       ),
       ...errors(400, 401, 413, 415, 422),
@@ -197,14 +317,21 @@ const routes = {
   rollback: createRoute({
     method: 'post',
     path: '/admin/models/rollback',
-    summary: 'Re-activate the previous model version',
+    summary:
+      "Re-activate a model's previous version (?name= or a JSON body { name }; default: DEFAULT_MODEL)",
     security: bearerSecurity,
+    request: { query: z.object({ name: z.string().optional().describe('The model name') }) },
     responses: {
       ...ok(
-        z.object({ version: z.string(), rolled_back_from: z.string(), activated_at: z.string() }),
+        z.object({
+          name: z.string(),
+          version: z.string(),
+          rolled_back_from: z.string(),
+          activated_at: z.string(),
+        }),
         'Previous version active',
       ),
-      ...errors(401, 409),
+      ...errors(400, 401, 404, 409),
     },
   }),
   sync: createRoute({
@@ -263,16 +390,41 @@ export function createApp(runtime: Runtime) {
   });
 
   app.openapi(routes.predict, async (c) => {
-    const validator = await servedValidator(c.get('node'));
-    const features = validated(validator.validateRequest(c.req.valid('json')));
-    const [result] = await c.get('node').predict([features], c.executionCtx);
+    const body = c.req.valid('json');
+    const [result] = await predictRows(c.get('node'), undefined, body, c.executionCtx, (v, b) =>
+      v.validateRequest(b),
+    );
     return c.json(result!, 200);
   });
 
   app.openapi(routes.predictBatch, async (c) => {
-    const validator = await servedValidator(c.get('node'));
-    const rows = validated(validator.validateBatch(c.req.valid('json')));
-    return c.json({ predictions: await c.get('node').predict(rows, c.executionCtx) }, 200);
+    const body = c.req.valid('json');
+    const predictions = await predictRows(c.get('node'), undefined, body, c.executionCtx, (v, b) =>
+      v.validateBatch(b),
+    );
+    return c.json({ predictions }, 200);
+  });
+
+  app.openapi(routes.models, async (c) => c.json(await c.get('node').listModels(), 200));
+
+  app.openapi(routes.namedModel, async (c) =>
+    c.json(await c.get('node').modelInfo(c.req.valid('param').name), 200),
+  );
+
+  app.openapi(routes.namedPredict, async (c) => {
+    const { name } = c.req.valid('param');
+    const [result] = await predictRows(c.get('node'), name, c.req.valid('json'), c.executionCtx, (v, b) =>
+      v.validateRequest(b),
+    );
+    return c.json(result!, 200);
+  });
+
+  app.openapi(routes.namedPredictBatch, async (c) => {
+    const { name } = c.req.valid('param');
+    const predictions = await predictRows(c.get('node'), name, c.req.valid('json'), c.executionCtx, (v, b) =>
+      v.validateBatch(b),
+    );
+    return c.json({ predictions }, 200);
   });
 
   app.openapi(routes.feedback, async (c) => {
@@ -283,11 +435,15 @@ export function createApp(runtime: Runtime) {
   app.openapi(routes.model, async (c) => c.json(await c.get('node').modelInfo(), 200));
 
   app.openapi(routes.installModel, async (c) => {
-    const { model, onnx_base64 } = c.req.valid('json');
-    return c.json(await c.get('node').installModel(model, decodeBase64(onnx_base64, 'onnx_base64')), 200);
+    const { name, model, onnx_base64 } = c.req.valid('json');
+    const onnx = decodeBase64(onnx_base64, 'onnx_base64');
+    return c.json(await c.get('node').installModel(model, onnx, name), 200);
   });
 
-  app.openapi(routes.rollback, async (c) => c.json(await c.get('node').rollback(), 200));
+  app.openapi(routes.rollback, async (c) => {
+    const name = c.req.valid('query').name ?? (await bodyName(c));
+    return c.json(await c.get('node').rollback(name === undefined ? undefined : checkedModelName(name)), 200);
+  });
 
   app.openapi(routes.sync, async (c) => c.json(await c.get('node').sync(), 200));
 
@@ -302,7 +458,7 @@ export function createApp(runtime: Runtime) {
       title: 'pmm edge API',
       version: '1',
       description:
-        'Churn predictions at the edge; every prediction is logged and shipped to the sync server.',
+        "Predictions of pmm's served models at the edge (the default model at /api/v1/predict, every model at /api/v1/models/{name}/predict); every prediction is logged and shipped to the sync server.",
     },
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'pmm edge API' }));

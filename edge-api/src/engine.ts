@@ -1,9 +1,12 @@
 // The inference engine behind the Predictor interface: one compiled model per version per isolate, plus the canary.
 import type { Predictor, PredictorFactory } from '@pmm/core/model';
-import { EXAMPLE_FEATURES } from '@pmm/core/schema';
+import type { FeatureRecord } from '@pmm/core/schema';
 
-/** Compiled models kept per isolate; older ones are dropped (a rollback recompiles, ~0.5 s with ORT). */
-const MAX_CACHED = 3;
+/**
+ * Compiled models kept per isolate, across every served name; the least recently used is dropped (a rollback or
+ * a model not asked for a while recompiles, ~0.5 s with ORT).
+ */
+const MAX_CACHED = 8;
 
 export class PredictorCache {
   private readonly entries = new Map<string, Promise<Predictor>>();
@@ -37,11 +40,14 @@ export class PredictorCache {
   }
 }
 
-/** Runs the canary row (EXAMPLE_FEATURES); returns a reason when the output is not one probability in [0, 1]. */
-export async function canaryProblem(predictor: Predictor): Promise<string | null> {
+/**
+ * Runs the canary row (`canaryRow`: built from the model's schema); returns a reason when the output is not one
+ * probability in [0, 1].
+ */
+export async function canaryProblem(predictor: Predictor, row: FeatureRecord): Promise<string | null> {
   let out: Float32Array;
   try {
-    out = await predictor.predict([EXAMPLE_FEATURES]);
+    out = await predictor.predict([row]);
   } catch (err) {
     return `canary prediction threw: ${err instanceof Error ? err.message : String(err)}`;
   }

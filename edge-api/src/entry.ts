@@ -13,7 +13,7 @@ export function createWorker(runtime: Runtime): ExportedHandler<Env> {
       ctx.waitUntil(
         (async () => {
           const shipped = await node.sync();
-          const pulled = await node.pullProductionModel();
+          const pulled = await node.pullModels();
           console.log(JSON.stringify({ event: 'cron', shipped, pulled }));
         })(),
       );

@@ -1,4 +1,5 @@
 // The worker's bindings and the configuration read from them, validated once per isolate.
+import { DEFAULT_MODEL_NAME, modelNameSchema } from '@pmm/core/sync';
 import { z } from 'zod';
 
 /** Bindings declared in wrangler.toml (vars, D1, KV) plus the secrets set with `wrangler secret put`. */
@@ -9,6 +10,8 @@ export interface Env {
   readonly NODE_ID: string;
   readonly EDGE_ADMIN_TOKEN?: string;
   readonly INGEST_TOKEN?: string;
+  /** The model `POST /api/v1/predict` (and batch, feedback, `GET /api/v1/model`) serve; 'churn' when unset. */
+  readonly DEFAULT_MODEL?: string;
 }
 
 const MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -18,6 +21,7 @@ const configSchema = z.object({
   NODE_ID: z.string().min(1).max(128),
   EDGE_ADMIN_TOKEN: z.string().optional(),
   INGEST_TOKEN: z.string().min(1).optional(),
+  DEFAULT_MODEL: modelNameSchema.default(DEFAULT_MODEL_NAME),
 });
 
 export interface Config {
@@ -26,6 +30,8 @@ export interface Config {
   /** Absent (or shorter than 16 characters): every admin request is refused. */
   readonly adminToken: string | undefined;
   readonly ingestToken: string | undefined;
+  /** The model the unnamed routes serve and an install without a name goes to. */
+  readonly defaultModel: string;
 }
 
 /** A binding is missing or malformed: the worker answers 503 until the deployment is fixed. */
@@ -47,6 +53,7 @@ export function readConfig(env: Env): Config {
     NODE_ID: env.NODE_ID,
     EDGE_ADMIN_TOKEN: env.EDGE_ADMIN_TOKEN || undefined,
     INGEST_TOKEN: env.INGEST_TOKEN || undefined,
+    DEFAULT_MODEL: env.DEFAULT_MODEL || undefined,
   });
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -65,6 +72,7 @@ export function readConfig(env: Env): Config {
     nodeId: parsed.data.NODE_ID,
     adminToken,
     ingestToken: parsed.data.INGEST_TOKEN,
+    defaultModel: parsed.data.DEFAULT_MODEL,
   };
   cache.set(env, config);
   return config;

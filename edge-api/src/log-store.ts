@@ -1,8 +1,21 @@
 // The prediction log in D1: writes from the API, reads, acknowledgements and dead letters for the shipper, health counters.
-import type { Features } from '@pmm/core/schema';
+import type { FeatureRecord } from '@pmm/core/schema';
 import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
 
-export type PredictionLogRow = IngestPredictionRow;
+/**
+ * One logged prediction: the row shipped to the centre (`IngestPredictionRow`, where `model_version` identifies
+ * the model) plus the name it was served under, kept on the node only.
+ */
+export interface PredictionLogRow {
+  readonly prediction_id: string;
+  readonly created_at: string;
+  readonly node_id: string;
+  readonly model_name: string;
+  readonly model_version: string;
+  readonly features: FeatureRecord;
+  readonly probability: number;
+  readonly label: 0 | 1;
+}
 
 export interface PendingCounts {
   readonly predictions: number;
@@ -21,7 +34,8 @@ export interface DeadLetter {
   readonly dead_at: string;
   readonly reason: string;
 }
-export type DeadPrediction = DeadLetter & Omit<IngestPredictionRow, 'prediction_id' | 'created_at'>;
+export type DeadPrediction = DeadLetter &
+  Omit<IngestPredictionRow, 'prediction_id' | 'created_at'> & { readonly model_name: string };
 export type DeadFeedback = DeadLetter & { readonly outcome: 0 | 1 };
 
 /** A row of a shipped batch the centre refused, with the reason to keep beside it. */
@@ -55,7 +69,7 @@ function toRow(r: PredictionRecord): IngestPredictionRow {
     created_at: r.created_at,
     node_id: r.node_id,
     model_version: r.model_version,
-    features: JSON.parse(r.features) as Features,
+    features: JSON.parse(r.features) as IngestPredictionRow['features'],
     probability: r.probability,
     label: r.label === 1 ? 1 : 0,
   };
@@ -76,9 +90,11 @@ export class LogStore {
     if (rows.length === 0) return;
     await this.db
       .prepare(
-        `INSERT INTO predictions (prediction_id, created_at, node_id, model_version, features, probability, label)
+        `INSERT INTO predictions
+           (prediction_id, created_at, node_id, model_name, model_version, features, probability, label)
          SELECT value ->> '$.prediction_id', value ->> '$.created_at', value ->> '$.node_id',
-                value ->> '$.model_version', value -> '$.features', value ->> '$.probability', value ->> '$.label'
+                value ->> '$.model_name', value ->> '$.model_version', value -> '$.features',
+                value ->> '$.probability', value ->> '$.label'
          FROM json_each(?1)`,
       )
       .bind(JSON.stringify(rows))
@@ -223,12 +239,18 @@ export class LogStore {
   async deadPredictions(limit: number, offset: number): Promise<DeadPrediction[]> {
     const { results } = await this.db
       .prepare(
-        `SELECT prediction_id, created_at, node_id, model_version, features, probability, label, dead_at, dead_reason
+        `SELECT prediction_id, created_at, node_id, model_name, model_version, features, probability, label,
+                dead_at, dead_reason
          FROM predictions WHERE dead_at IS NOT NULL ORDER BY dead_at, prediction_id LIMIT ?1 OFFSET ?2`,
       )
       .bind(limit, offset)
-      .all<PredictionRecord & { dead_at: string; dead_reason: string }>();
-    return results.map((r) => ({ ...toRow(r), dead_at: r.dead_at, reason: r.dead_reason }));
+      .all<PredictionRecord & { model_name: string; dead_at: string; dead_reason: string }>();
+    return results.map((r) => ({
+      ...toRow(r),
+      model_name: r.model_name,
+      dead_at: r.dead_at,
+      reason: r.dead_reason,
+    }));
   }
 
   /** Dead-letter outcomes, oldest dead letter first. */

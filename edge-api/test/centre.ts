@@ -58,12 +58,16 @@ export const centre = {
   },
   predictions: () => table('predictions'),
   feedback: () => table('feedback'),
-  /** Registers a model version (`POST /v1/models`) and points @production at it. */
-  async promote(a: Artifact): Promise<void> {
+  /** Registers a model version (`POST /v1/models`) without an alias. */
+  async register(a: Artifact): Promise<void> {
     await call('POST', '/v1/models', env.TEST_CENTRE_ADMIN_TOKEN, {
       model: a.card,
       onnx_base64: toBase64(a.onnx),
     });
+  },
+  /** Registers a model version (`POST /v1/models`) and points @production at it. */
+  async promote(a: Artifact): Promise<void> {
+    await centre.register(a);
     await call(
       'POST',
       `/v1/models/${encodeURIComponent(a.card.version)}/aliases`,

@@ -22,6 +22,13 @@ describe('readConfig', () => {
     expect(readConfig({ ...base }).adminToken).toBeUndefined();
   });
 
+  it("takes DEFAULT_MODEL ('churn' when unset) and refuses one that is not a model name", () => {
+    expect(readConfig({ ...base }).defaultModel).toBe('churn');
+    expect(readConfig({ ...base, DEFAULT_MODEL: '' }).defaultModel).toBe('churn');
+    expect(readConfig({ ...base, DEFAULT_MODEL: 'fraud-2' }).defaultModel).toBe('fraud-2');
+    expect(() => readConfig({ ...base, DEFAULT_MODEL: 'Fraud Model' })).toThrow(/DEFAULT_MODEL/);
+  });
+
   it('refuses a missing NODE_ID or a SYNC_URL that is not http(s)', () => {
     expect(() => readConfig({ ...base, NODE_ID: '' })).toThrow(/NODE_ID/);
     expect(() => readConfig({ ...base, SYNC_URL: 'ftp://x' })).toThrow(/SYNC_URL/);

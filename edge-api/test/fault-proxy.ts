@@ -50,7 +50,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (url.pathname === '/__stats') return send(res, 200, json(stats), jsonHeaders);
 
       const ingest = req.method === 'POST' && url.pathname.startsWith('/v1/ingest/');
-      const pull = req.method === 'GET' && url.pathname.startsWith('/v1/models/');
+      const pull =
+        req.method === 'GET' &&
+        (url.pathname.startsWith('/v1/models/') || url.pathname === '/v1/served-models');
       if (ingest) stats.ingest_requests++;
       if (fault === 'down' && (ingest || pull))
         return send(res, 503, json({ error: 'the centre is down' }), jsonHeaders);

@@ -1,7 +1,13 @@
 // Test artifacts built in the test itself: a hand-made ModelSpec exported with exportOnnx, and its model card.
 import type { ModelCard, ModelSpec } from '@pmm/core/model';
 import { exportOnnx } from '@pmm/core/onnx';
-import { CATEGORICAL_FEATURES, EXAMPLE_FEATURES, FEATURES, NUMERICAL_FEATURES } from '@pmm/core/schema';
+import {
+  CATEGORICAL_FEATURES,
+  EXAMPLE_FEATURES,
+  FEATURES,
+  NUMERICAL_FEATURES,
+  parseModelSchema,
+} from '@pmm/core/schema';
 import onnxPkg from 'onnx-proto';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -114,4 +120,86 @@ export async function artifactFailingCanary(version: string): Promise<Artifact> 
 
 export function installBody(a: Artifact) {
   return JSON.stringify({ model: a.card, onnx_base64: toBase64(a.onnx) });
+}
+
+/**
+ * A model that is not Telco, built in the test: P(fraud) = σ(1.5·[airport = AMS] + 0.01·(amount − 100)
+ * − 0.02·(card age days − 30) + bias − 0.5), its inputs named with spaces and capitals.
+ */
+export function fraudSpec(bias = 0): ModelSpec {
+  return {
+    preprocess: {
+      categorical: [{ name: 'Home Airport', categories: ['AMS', 'CDG', 'LHR'] }],
+      numerical: [
+        { name: 'Amount USD', impute: 100, offset: 100, scale: 1 },
+        { name: 'Card Age Days', impute: 30, offset: 30, scale: 1 },
+      ],
+    },
+    layers: [
+      {
+        inputSize: 5,
+        outputSize: 1,
+        weights: [1.5, 0, 0, 0.01, -0.02],
+        bias: [bias - 0.5],
+        activation: 'sigmoid',
+      },
+    ],
+  };
+}
+
+/** The fraud model's schema (model.json `schema`): an open category set, a nullable amount, an integer age. */
+export const FRAUD_SCHEMA = parseModelSchema({
+  task: 'binary_classification',
+  target: { column: 'Is Fraud', positive: 'fraud', negative: 'ok' },
+  features: [
+    {
+      name: 'Home Airport',
+      kind: 'categorical',
+      categories: ['AMS', 'CDG', 'LHR'],
+      missing: { allowed: false },
+    },
+    {
+      name: 'Amount USD',
+      kind: 'numerical',
+      range: { min: 1, max: 500 },
+      missing: { allowed: true, value: 100 },
+    },
+    {
+      name: 'Card Age Days',
+      kind: 'numerical',
+      range: { min: 0, max: 3650 },
+      bounds: { min: 0 },
+      integer: true,
+      missing: { allowed: false },
+    },
+  ],
+});
+
+/** P(fraud) of one row by `fraudSpec(bias)`, computed without ONNX. */
+export function fraudProbability(
+  row: { 'Home Airport': string; 'Amount USD': number | null; 'Card Age Days': number },
+  bias = 0,
+): number {
+  const amount = row['Amount USD'] ?? 100;
+  const z =
+    1.5 * (row['Home Airport'] === 'AMS' ? 1 : 0) +
+    0.01 * (amount - 100) -
+    0.02 * (row['Card Age Days'] - 30) +
+    bias -
+    0.5;
+  return 1 / (1 + Math.exp(-z));
+}
+
+export async function fraudArtifact(version: string, bias = 0): Promise<Artifact> {
+  const onnx = exportOnnx(fraudSpec(bias), { version });
+  return { card: { ...(await cardFor(version, onnx)), schema: FRAUD_SCHEMA, feature_schema: [] }, onnx };
+}
+
+/** `POST /admin/models` body installing `a` under `name` (no name: the default model). */
+export function namedInstallBody(a: Artifact, name?: string) {
+  return JSON.stringify({
+    ...(name === undefined ? {} : { name }),
+    model: a.card,
+    onnx_base64: toBase64(a.onnx),
+  });
 }

@@ -52,7 +52,7 @@ describe('models in KV', () => {
     // Location A installs v2; at B the pointer shows v2 but the artifact does not yet.
     await installer.installModel(v2.card, v2.onnx);
     await env.MODELS.delete(artifactKey(v2.card.onnx_sha256));
-    here.pointer = null; // the cached pointer expired
+    here.expirePointers(); // the cached pointer expired
     const [during] = await b.predict([EXAMPLE_FEATURES], ctx);
     expect(during!.model_version).toBe('v1');
     expect(during!.probability).toBeCloseTo(p1, 6);
@@ -66,8 +66,7 @@ describe('models in KV', () => {
 
     // The artifact becomes visible: the next pointer read switches to v2.
     await env.MODELS.put(artifactKey(v2.card.onnx_sha256), v2.onnx);
-    here.pointer = null; // the cached pointer and the "not visible" note expired
-    here.notVisible = null;
+    here.expirePointers(); // the cached pointer and the "not visible" note expired
     const [after] = await b.predict([EXAMPLE_FEATURES], ctx);
     expect(after!.model_version).toBe('v2');
     expect(after!.probability).toBeCloseTo(p2, 6);

@@ -6,7 +6,15 @@ import { createLitePredictor } from '@pmm/core/onnx';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/worker';
 import { env } from '../env';
-import { ADMIN_TOKEN, artifact, EXAMPLE_FEATURES, installBody } from '../fixtures';
+import {
+  ADMIN_TOKEN,
+  artifact,
+  EXAMPLE_FEATURES,
+  fraudArtifact,
+  fraudProbability,
+  installBody,
+  namedInstallBody,
+} from '../fixtures';
 
 async function call(method: string, path: string, body?: string, admin = false) {
   const headers: Record<string, string> = {};
@@ -62,5 +70,17 @@ describe('default build (ONNX Runtime)', () => {
     expect(back.body.model_version).toBe('v1');
     expect(back.body.probability).toBeCloseTo(p1, 6);
     expect((await call('GET', '/api/v1/model')).body).toMatchObject({ version: 'v1', engine: 'ort' });
+  });
+
+  it('serves a second, non-Telco model by name beside the default one', async () => {
+    const [churn, fraud] = [await artifact('v1'), await fraudArtifact('fraud-v1')];
+    expect((await call('POST', '/admin/models', installBody(churn), true)).status).toBe(200);
+    expect((await call('POST', '/admin/models', namedInstallBody(fraud, 'fraud'), true)).status).toBe(200);
+    const row = { 'Home Airport': 'CDG', 'Amount USD': 80, 'Card Age Days': 12 };
+    const r = await call('POST', '/api/v1/models/fraud/predict', JSON.stringify({ features: row }));
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.model_version).toBe('fraud-v1');
+    expect(r.body.probability).toBeCloseTo(fraudProbability(row), 5);
+    expect((await predict()).body.probability).toBeCloseTo(await lite(churn.onnx), 6);
   });
 });
