@@ -7,6 +7,7 @@ import { mergeProfiles, type Profile, ProfileBuilder, parseProfile } from '@pmm/
 import { FEATURES } from '@pmm/core/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Runtime } from '../src/edge-node';
+import { readConfig } from '../src/env';
 import { EdgeMonitor } from '../src/monitor';
 import { specOf } from '../src/monitor/models';
 import { INGEST_PROFILES_PATH } from '../src/monitor/profile-shipper';
@@ -133,6 +134,13 @@ describe('GET /api/v1/monitor (the worker, real clock, centre down)', () => {
     expect(missing.body.error.message).toContain('fraud');
     const empty = await call('GET', '/api/v1/monitor');
     expect(empty.body).toMatchObject({ rows: 0, drift: null, estimated_performance: null });
+
+    expect((await call('POST', '/admin/monitor/run')).status).toBe(401);
+    await call('POST', '/api/v1/predict/batch', { json: { rows: traffic(10, 13) } });
+    const run = await call('POST', '/admin/monitor/run', { admin: true });
+    expect(run.status).toBe(200);
+    expect(run.body.chunked).toMatchObject({ rows: 10, chunks: 1, unprofiled_rows: 0, caught_up: true });
+    expect(run.body.shipped).toMatchObject({ chunks_sent: 0, chunks_dead_lettered: 0 });
   });
 });
 
@@ -452,6 +460,14 @@ describe('profile shipping', () => {
 });
 
 describe('SHIP_FEATURES = "false"', () => {
+  it('is "true" or "false" (any case), "true" when unset; anything else is a configuration error', () => {
+    const base = { DB: {} as D1Database, MODELS: {} as KVNamespace, SYNC_URL: 'http://x', NODE_ID: 'n' };
+    expect(readConfig({ ...base }).shipFeatures).toBe(true);
+    expect(readConfig({ ...base, SHIP_FEATURES: 'FALSE' }).shipFeatures).toBe(false);
+    expect(readConfig({ ...base, SHIP_FEATURES: 'true' }).shipFeatures).toBe(true);
+    expect(() => readConfig({ ...base, SHIP_FEATURES: 'no' })).toThrow(/SHIP_FEATURES/);
+  });
+
   it('ships prediction rows with features: null and every other field', async () => {
     const privateEnv = { ...env, SHIP_FEATURES: 'false' };
     const bodies: { rows: Record<string, unknown>[] }[] = [];

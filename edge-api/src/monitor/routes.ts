@@ -46,6 +46,19 @@ const routes = {
       ...errors(404, 409, 422, 503),
     },
   }),
+  run: createRoute({
+    method: 'post',
+    path: '/admin/monitor/run',
+    summary: "Run the cron's monitor step now: chunk the log, feed the detectors, ship closed profile chunks",
+    security: bearerSecurity,
+    responses: {
+      200: json(
+        z.looseObject({ chunked: z.looseObject({}), shipped: z.looseObject({}) }),
+        'What was chunked and shipped',
+      ),
+      ...errors(401),
+    },
+  }),
   deadProfiles: createRoute({
     method: 'get',
     path: '/admin/dead-letters/profiles',
@@ -74,6 +87,7 @@ export function registerMonitorRoutes<E extends { Bindings: Env }>(
 ): void {
   const monitorOf = (env: Env) => new EdgeMonitor(env, runtime);
   app.openapi(routes.monitor, async (c) => c.json(await monitorOf(c.env).report(c.req.valid('query')), 200));
+  app.openapi(routes.run, async (c) => c.json(await monitorOf(c.env).cron(), 200));
   app.openapi(routes.deadProfiles, async (c) => {
     const { limit, offset } = c.req.valid('query');
     const store = monitorOf(c.env).store;
