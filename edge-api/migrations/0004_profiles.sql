@@ -36,3 +36,5 @@ CREATE TABLE detector_state (
 );
 
 CREATE INDEX predictions_version_time ON predictions (model_version, created_at);
+-- The chunker finds outcomes recorded since its feedback watermark.
+CREATE INDEX feedback_time ON feedback (created_at);

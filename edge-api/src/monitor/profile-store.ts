@@ -162,7 +162,8 @@ export class ProfileStore {
   ): Promise<{ id: number; probability: number; created_at: string }[]> {
     const { results } = await this.db
       .prepare(
-        `SELECT rowid AS id, probability, created_at FROM predictions
+        // NOT INDEXED: walk the rowid range after `after` (short once caught up), not every row of the version.
+        `SELECT rowid AS id, probability, created_at FROM predictions NOT INDEXED
          WHERE model_version = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3`,
       )
       .bind(version, after, limit)
