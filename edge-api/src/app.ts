@@ -29,6 +29,8 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { checkedModelName, type EdgeNode, type Runtime, type WaitUntil } from './edge-node';
 import { ConfigError, type Env } from './env';
+import { EdgeMonitor } from './monitor';
+import { registerMonitorRoutes } from './monitor/routes';
 
 /** Body limit for the public API. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -365,6 +367,13 @@ const routes = {
   }),
 };
 
+/** The monitor's part of /healthz; a D1 failure shows as an error there, never fails the health check. */
+async function profileHealth(env: Env, runtime: Runtime) {
+  return new EdgeMonitor(env, runtime).health().catch((err) => ({
+    error: err instanceof Error ? err.message : String(err),
+  }));
+}
+
 /** Builds the app around a runtime (engine + isolate caches); worker.ts and worker-lite.ts pass theirs. */
 export function createApp(runtime: Runtime) {
   const app = createApiApp<AppEnv>({
@@ -376,8 +385,11 @@ export function createApp(runtime: Runtime) {
     await next();
   });
   app.use('/admin/*', adminOnly);
+  registerMonitorRoutes(app, runtime);
 
-  app.openapi(routes.healthz, async (c) => c.json(await c.get('node').health(), 200));
+  app.openapi(routes.healthz, async (c) =>
+    c.json({ ...(await c.get('node').health()), profiles: await profileHealth(c.env, runtime) }, 200),
+  );
 
   app.openapi(routes.livez, (c) => c.json({ ok: true as const }, 200));
 

@@ -550,6 +550,7 @@ export class EdgeNode {
       syncUrl: this.config.syncUrl,
       nodeId: this.config.nodeId,
       ingestToken: this.config.ingestToken,
+      shipFeatures: this.config.shipFeatures,
       fetch: this.runtime.fetch,
       now: this.runtime.now,
     });

@@ -2,6 +2,7 @@
 import { createApp } from './app';
 import type { Runtime } from './edge-node';
 import type { Env } from './env';
+import { EdgeMonitor } from './monitor';
 
 export function createWorker(runtime: Runtime): ExportedHandler<Env> {
   const app = createApp(runtime);
@@ -16,6 +17,13 @@ export function createWorker(runtime: Runtime): ExportedHandler<Env> {
           const pulled = await node.pullModels();
           console.log(JSON.stringify({ event: 'cron', shipped, pulled }));
         })(),
+      );
+      // Profile chunks, detectors and profile shipping: beside the logs, never in their way.
+      ctx.waitUntil(
+        new EdgeMonitor(env, runtime)
+          .cron()
+          .then((monitor) => console.log(JSON.stringify({ event: 'cron_monitor', monitor })))
+          .catch((err) => console.error('monitor cron failed', err instanceof Error ? err.message : err)),
       );
     },
   };

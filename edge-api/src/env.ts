@@ -6,6 +6,8 @@ import { z } from 'zod';
 export interface Env {
   readonly DB: D1Database;
   readonly MODELS: KVNamespace;
+  /** "false": shipped prediction rows carry no feature values (`features: null`); profiles still ship. */
+  readonly SHIP_FEATURES?: string;
   readonly SYNC_URL: string;
   readonly NODE_ID: string;
   readonly EDGE_ADMIN_TOKEN?: string;
@@ -17,6 +19,7 @@ export interface Env {
 const MIN_ADMIN_TOKEN_LENGTH = 16;
 
 const configSchema = z.object({
+  SHIP_FEATURES: z.enum(['true', 'false']).default('true'),
   SYNC_URL: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
   NODE_ID: z.string().min(1).max(128),
   EDGE_ADMIN_TOKEN: z.string().optional(),
@@ -25,6 +28,8 @@ const configSchema = z.object({
 });
 
 export interface Config {
+  /** False: raw feature values never leave the node (rows ship with `features: null`). */
+  readonly shipFeatures: boolean;
   readonly syncUrl: string;
   readonly nodeId: string;
   /** Absent (or shorter than 16 characters): every admin request is refused. */
@@ -49,6 +54,7 @@ export function readConfig(env: Env): Config {
   const hit = cache.get(env);
   if (hit) return hit;
   const parsed = configSchema.safeParse({
+    SHIP_FEATURES: env.SHIP_FEATURES?.trim().toLowerCase() || undefined,
     SYNC_URL: env.SYNC_URL,
     NODE_ID: env.NODE_ID,
     EDGE_ADMIN_TOKEN: env.EDGE_ADMIN_TOKEN || undefined,
@@ -68,6 +74,7 @@ export function readConfig(env: Env): Config {
     adminToken = undefined;
   }
   const config: Config = {
+    shipFeatures: parsed.data.SHIP_FEATURES === 'true',
     syncUrl: parsed.data.SYNC_URL,
     nodeId: parsed.data.NODE_ID,
     adminToken,

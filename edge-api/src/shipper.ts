@@ -4,6 +4,7 @@ import {
   INGEST_FEEDBACK_PATH,
   INGEST_PREDICTIONS_PATH,
   type IngestFeedbackRequest,
+  type IngestPredictionRow,
   type IngestPredictionsRequest,
   type IngestResult,
   ingestResultSchema,
@@ -15,6 +16,8 @@ export interface ShipOptions {
   readonly syncUrl: string;
   readonly nodeId: string;
   readonly ingestToken: string | undefined;
+  /** False (SHIP_FEATURES = "false"): rows go out with `features: null`, their values stay on the node. */
+  readonly shipFeatures?: boolean;
   readonly fetch: typeof fetch;
   readonly now: () => Date;
   readonly batchSize?: number;
@@ -143,7 +146,10 @@ export async function shipLogs(options: ShipOptions): Promise<ShipResult> {
       (await drain(
         () => logs.unsyncedPredictions(batchSize),
         async (rows) => {
-          const outcome = await post(options, INGEST_PREDICTIONS_PATH, { node_id: nodeId, rows });
+          const outcome = await post(options, INGEST_PREDICTIONS_PATH, {
+            node_id: nodeId,
+            rows: options.shipFeatures === false ? withoutFeatures(rows) : rows,
+          });
           const at = options.now().toISOString();
           const refused: Refused[] = outcome.refused.map(({ index, reason }) => ({
             prediction_id: rows[index]!.prediction_id,
@@ -194,6 +200,14 @@ export async function shipLogs(options: ShipOptions): Promise<ShipResult> {
     complete: drained,
     error,
   };
+}
+
+/**
+ * The rows without their feature values (`features: null`): the centre gets ids, versions, scores and labels,
+ * and the drift of the features from the node's profile chunks.
+ */
+function withoutFeatures(rows: readonly IngestPredictionRow[]): IngestPredictionRow[] {
+  return rows.map((r) => ({ ...r, features: null as unknown as IngestPredictionRow['features'] }));
 }
 
 function logDeadLetters(kind: 'prediction' | 'feedback', refused: readonly Refused[]): void {

@@ -14,11 +14,14 @@ beforeEach(async () => {
   ).all<{ name: string }>();
   if (tables.results.length < 3) {
     await env.DB.exec('DELETE FROM d1_migrations');
-    for (const t of ['feedback', 'predictions', 'node_state']) await env.DB.exec(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of ['feedback', 'predictions', 'node_state', 'profile_chunks', 'detector_state'])
+      await env.DB.exec(`DROP TABLE IF EXISTS ${t}`);
     await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
   }
   await env.DB.batch(
-    ['feedback', 'predictions', 'node_state'].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
+    ['feedback', 'predictions', 'node_state', 'profile_chunks', 'detector_state'].map((t) =>
+      env.DB.prepare(`DELETE FROM ${t}`),
+    ),
   );
   for (let cursor: string | undefined; ; ) {
     const page = await env.MODELS.list(cursor ? { cursor } : {});
