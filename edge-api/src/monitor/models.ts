@@ -3,14 +3,7 @@
 import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
 import { type ProfileSpec, profileSpecFromReference } from '@pmm/core/profile';
-import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
-import type { ActivePointer } from '../model-store';
-
-// KV keys of a model name, as model-store.ts lays them out: the default name keeps the single-model keys
-// (`models/active`, `models/<v>/card`), any other name lives under `pointers/<name>` and `cards/<name>/<v>`.
-const pointerKey = (name: string) => (name === DEFAULT_MODEL_NAME ? 'models/active' : `pointers/${name}`);
-const cardKey = (name: string, version: string) =>
-  name === DEFAULT_MODEL_NAME ? `models/${version}/card` : `cards/${name}/${version}`;
+import { type ActivePointer, cardKey, pointerKey } from '../model-store';
 
 export interface ResolvedModel {
   readonly name: string;
