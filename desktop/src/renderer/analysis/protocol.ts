@@ -2,6 +2,23 @@
 import type { DriftOptions, DriftReport } from '@pmm/core/drift';
 import type { WindowSpec } from '../store/window-spec';
 
+/** A model feature as the analysis needs it (from the model card's schema). */
+export interface FeatureKind {
+  readonly name: string;
+  readonly kind: 'numerical' | 'categorical';
+  /** The source column when it differs from `name` (the Telco CSV's `Contract` for `contract`). */
+  readonly column?: string;
+}
+
+/** Which drift kernels ran: core's WebAssembly build, or the TypeScript fallback. */
+export type KernelsUsed = 'webassembly' | 'typescript';
+
+/** How a view names the kernels that ran. */
+export const kernelsLabel = (kernels: KernelsUsed): string =>
+  kernels === 'webassembly'
+    ? 'WebAssembly drift kernels'
+    : 'TypeScript drift kernels (WebAssembly unavailable)';
+
 /** One side of a comparison. `profile`: a model version's reference profile (reference side only). */
 export type SideSpec =
   | { readonly kind: 'profile'; readonly version: string }
@@ -16,6 +33,8 @@ export interface DriftRequest {
   readonly options?: DriftOptions;
   /** Columns to leave out (CSV against CSV: as `pmm drift --ignore`). */
   readonly ignore?: readonly string[];
+  /** The model's features (its card's schema); else taken from a model the sides name, or every column. */
+  readonly features?: readonly FeatureKind[];
 }
 
 export interface TimelineRequest {
@@ -26,6 +45,7 @@ export interface TimelineRequest {
   /** Number of equal time buckets over the window. */
   readonly buckets: number;
   readonly options?: DriftOptions;
+  readonly features?: readonly FeatureKind[];
 }
 
 export type AnalysisRequest = DriftRequest | TimelineRequest;
@@ -38,6 +58,7 @@ export interface DriftResult {
   /** Columns left out automatically (e.g. an id column with a distinct value per row). */
   readonly ignored: readonly string[];
   readonly millis: number;
+  readonly kernels: KernelsUsed;
 }
 
 /** Per time bucket (bucket start in unix seconds): drift scores, prediction distribution, performance. */
@@ -72,6 +93,7 @@ export interface TimelineResult {
   readonly id: number;
   readonly timeline: Timeline;
   readonly millis: number;
+  readonly kernels: KernelsUsed;
 }
 
 export interface ErrorResult {

@@ -2,7 +2,7 @@
 import { columnsByDrift, DRIFT_METHODS, type DriftReport, renderDriftHtml } from '@pmm/core/drift';
 import { DistributionChart, DriftTable } from '@pmm/ui';
 import { useEffect, useRef, useState } from 'react';
-import type { DriftResult, SideSpec } from '../analysis/protocol';
+import { type DriftResult, kernelsLabel, type SideSpec } from '../analysis/protocol';
 import { platform } from '../platform';
 import { useServices } from '../services';
 import { SidePicker } from './side-picker';
@@ -157,7 +157,8 @@ export function AnalysisView() {
               <h2>Drift report</h2>
               <p className="meta">
                 Reference: {result.names.reference} · Current: {result.names.current} ·{' '}
-                {result.millis.toFixed(0)} ms in the worker
+                {result.millis.toFixed(0)} ms in the worker,{' '}
+                <span data-testid="kernels">{kernelsLabel(result.kernels)}</span>
                 {result.ignored.length > 0 && ` · left out (one value per row): ${result.ignored.join(', ')}`}
               </p>
             </div>

@@ -1,7 +1,7 @@
 // Over time: drift score per feature, the prediction distribution, and performance where feedback exists.
 import { TimeSeriesChart } from '@pmm/ui';
 import { useMemo, useState } from 'react';
-import { MIN_LABELLED_ROWS, type SideSpec, type TimelineResult } from '../analysis/protocol';
+import { kernelsLabel, MIN_LABELLED_ROWS, type SideSpec, type TimelineResult } from '../analysis/protocol';
 import { useServices } from '../services';
 import type { WindowSpec } from '../store/window-spec';
 import { SidePicker, WindowEditor } from './side-picker';
@@ -169,7 +169,10 @@ export function TimelineView() {
                 : 'No feedback for predictions in this window yet.'}
             </p>
           )}
-          <p className="meta">Computed in {result.millis.toFixed(0)} ms in the worker.</p>
+          <p className="meta">
+            Computed in {result.millis.toFixed(0)} ms in the worker,{' '}
+            <span data-testid="kernels">{kernelsLabel(result.kernels)}</span>.
+          </p>
         </div>
       )}
     </section>
