@@ -1,6 +1,7 @@
 // Loads core's WebAssembly drift kernels in the analysis worker from the URL Vite gives the .wasm (`?url`: a file, or
 // a data: URL for a small one); any failure leaves the TypeScript kernels in place, and says which ones run.
-import { instantiateDriftKernels, useWasmDriftKernels } from '@pmm/core/drift-kernels';
+// (renamed: not a React hook, whatever its name says to the linter)
+import { instantiateDriftKernels, useWasmDriftKernels as routeDriftKernels } from '@pmm/core/drift-kernels';
 import type { KernelsUsed } from './protocol';
 
 /** The bytes behind a URL: a base64 data: URL decoded here (no fetch, so no CSP connect-src needed), else fetched. */
@@ -15,13 +16,13 @@ async function bytesOf(url: string, fetcher: typeof fetch): Promise<Uint8Array> 
 /** Routes drift's hot kernels through WebAssembly when the module at `url` loads; resolves which kernels run. */
 export async function loadDriftKernels(url: string, fetcher: typeof fetch = fetch): Promise<KernelsUsed> {
   try {
-    useWasmDriftKernels(await instantiateDriftKernels(await bytesOf(url, fetcher)));
+    routeDriftKernels(await instantiateDriftKernels(await bytesOf(url, fetcher)));
     return 'webassembly';
   } catch (error) {
     console.warn(
       `pmm: WebAssembly drift kernels unavailable, using TypeScript (${(error as Error).message})`,
     );
-    useWasmDriftKernels(null);
+    routeDriftKernels(null);
     return 'typescript';
   }
 }
