@@ -23,9 +23,9 @@ import {
   type WindowColumns,
 } from '../store/blocks';
 import type { FeatureValues } from '../store/db';
-import { type FeatureKind, MIN_LABELLED_ROWS, type Timeline } from './protocol';
+import { type FeatureKind, featuresOfCard, MIN_LABELLED_ROWS, type Timeline } from './protocol';
 
-export type { FeatureKind };
+export { type FeatureKind, featuresOfCard };
 
 /** A side with its data loaded. */
 export type LoadedSide =
@@ -35,25 +35,6 @@ export type LoadedSide =
   | { readonly kind: 'columns'; readonly name: string; readonly window: WindowColumns }
   /** A CSV file as it arrived: read when the other side is known (a CSV pair goes `pmm drift`'s way). */
   | { readonly kind: 'csv'; readonly name: string; readonly source: Uint8Array | string };
-
-/** The model's features a model card states: its `schema`, or the older `feature_schema`. */
-export function featuresOfCard(card: unknown): FeatureKind[] | null {
-  if (card === null || typeof card !== 'object') return null;
-  const c = card as { schema?: { features?: unknown }; feature_schema?: unknown };
-  const list = (Array.isArray(c.schema?.features) ? c.schema.features : c.feature_schema) as unknown;
-  if (!Array.isArray(list)) return null;
-  const features: FeatureKind[] = [];
-  for (const f of list as Record<string, unknown>[]) {
-    if (typeof f?.['name'] !== 'string' || (f['kind'] !== 'numerical' && f['kind'] !== 'categorical'))
-      continue;
-    features.push({
-      name: f['name'],
-      kind: f['kind'],
-      ...(typeof f['column'] === 'string' ? { column: f['column'] } : {}),
-    });
-  }
-  return features.length > 0 ? features : null;
-}
 
 /** A CSV column as a block column (numbers as they are; text as tags into its categories). */
 function blockColumn(column: CsvColumn, rows: number): BlockColumn {

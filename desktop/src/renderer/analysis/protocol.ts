@@ -10,6 +10,25 @@ export interface FeatureKind {
   readonly column?: string;
 }
 
+/** The model's features a model card states: its `schema`, or the older `feature_schema`. */
+export function featuresOfCard(card: unknown): FeatureKind[] | null {
+  if (card === null || typeof card !== 'object') return null;
+  const c = card as { schema?: { features?: unknown }; feature_schema?: unknown };
+  const list = (Array.isArray(c.schema?.features) ? c.schema.features : c.feature_schema) as unknown;
+  if (!Array.isArray(list)) return null;
+  const features: FeatureKind[] = [];
+  for (const f of list as Record<string, unknown>[]) {
+    if (typeof f?.['name'] !== 'string' || (f['kind'] !== 'numerical' && f['kind'] !== 'categorical'))
+      continue;
+    features.push({
+      name: f['name'],
+      kind: f['kind'],
+      ...(typeof f['column'] === 'string' ? { column: f['column'] } : {}),
+    });
+  }
+  return features.length > 0 ? features : null;
+}
+
 /** Which drift kernels ran: core's WebAssembly build, or the TypeScript fallback. */
 export type KernelsUsed = 'webassembly' | 'typescript';
 

@@ -67,12 +67,11 @@ async function load(side: SideSpec): Promise<LoadedSide> {
   return { kind: 'records', name: describeWindow(side.window), records: rows.map((r) => r.features) };
 }
 
-/** The model's features: as the request gives them, else from the model a side names (its card's schema). */
+/** The model's features: from the model a side names (its card's schema), else as the request gives them. */
 async function featuresFor(
   request: { features?: readonly FeatureKind[] },
   sides: readonly SideSpec[],
 ): Promise<readonly FeatureKind[] | null> {
-  if (request.features && request.features.length > 0) return request.features;
   for (const side of sides) {
     const version =
       side.kind === 'profile' ? side.version : side.kind === 'window' ? side.window.modelVersion : undefined;
@@ -81,7 +80,7 @@ async function featuresFor(
     const features = model ? featuresOfCard((model as Record<string, unknown>)['card']) : null;
     if (features) return features;
   }
-  return null;
+  return request.features && request.features.length > 0 ? request.features : null;
 }
 
 /** A CSV side read by the model's features (a CSV pair is compared as `pmm drift` does, before this). */

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { type DriftResult, kernelsLabel, type SideSpec } from '../analysis/protocol';
 import { platform } from '../platform';
 import { useServices } from '../services';
+import { useModelFeatures } from './model-features';
 import { SidePicker } from './side-picker';
 
 function SummaryCards({ report }: { readonly report: DriftReport }) {
@@ -49,6 +50,7 @@ export function AnalysisView() {
   const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState<string | null>(null);
   const exportRef = useRef<() => void>(() => {});
+  const features = useModelFeatures();
 
   const ready =
     reference !== null && current !== null && (reference.kind !== 'profile' || reference.version !== '');
@@ -67,6 +69,7 @@ export function AnalysisView() {
           .map((s) => s.trim())
           .filter(Boolean),
         options: method ? { method } : {},
+        ...(features ? { features } : {}),
       });
       setResult(r);
       setSelected(columnsByDrift(r.report)[0]?.column);

@@ -4,12 +4,14 @@ import { useMemo, useState } from 'react';
 import { kernelsLabel, MIN_LABELLED_ROWS, type SideSpec, type TimelineResult } from '../analysis/protocol';
 import { useServices } from '../services';
 import type { WindowSpec } from '../store/window-spec';
+import { useModelFeatures } from './model-features';
 import { SidePicker, WindowEditor } from './side-picker';
 
 const MAX_FEATURE_LINES = 8;
 
 export function TimelineView() {
   const { analysis } = useServices();
+  const features = useModelFeatures();
   const [reference, setReference] = useState<SideSpec | null>(null);
   const [window, setWindow] = useState<WindowSpec>({});
   const [buckets, setBuckets] = useState(24);
@@ -22,7 +24,14 @@ export function TimelineView() {
     setBusy(true);
     setError(null);
     try {
-      setResult(await analysis.timeline({ reference, current: { kind: 'window', window }, buckets }));
+      setResult(
+        await analysis.timeline({
+          reference,
+          current: { kind: 'window', window },
+          buckets,
+          ...(features ? { features } : {}),
+        }),
+      );
     } catch (e) {
       setError((e as Error).message);
     } finally {
