@@ -45,11 +45,11 @@ describe('model names', () => {
     expect(pickModelName([], null)).toBe('churn');
   });
 
-  it("gives one name's versions and alias history (by the row's name, or by its versions)", () => {
+  it("gives one name's versions and alias history (by the row's name, or the version it moved to)", () => {
     expect([...versionsOfName(models, 'churn')]).toEqual(['churn-1', 'churn-2']);
     const history = [
       move(1, 'production', 'churn-1'),
-      move(2, 'production', 'fraud-1'),
+      move(2, 'production', 'fraud-1', 'churn-1'),
       move(3, 'challenger', null, 'churn-2'),
       { ...move(4, 'production', 'credit-1'), name: 'credit' } as AliasHistoryRow,
       move(5, 'challenger', null),

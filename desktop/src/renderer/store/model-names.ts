@@ -32,20 +32,19 @@ export function versionsOfName(models: readonly ModelRow[], name: string): Set<s
 }
 
 /**
- * The alias history of `name`: rows that carry the name, or (rows without one) whose versions belong to it; a row
- * naming no version of any name (an alias cleared before any model was known) goes with the default model.
+ * The alias history of `name`: rows that carry the name, or (rows without one) by the version the alias moved to,
+ * else the one it left (a cleared alias); a row naming no known version goes with the default model.
  */
 export function historyOfName(
   history: readonly AliasHistoryRow[],
   models: readonly ModelRow[],
   name: string,
 ): AliasHistoryRow[] {
-  const versions = versionsOfName(models, name);
-  const known = new Set(models.map((m) => m.version));
+  const nameOf = new Map(models.map((m) => [m.version, modelNameOf(m)]));
   return history.filter((h) => {
     const row = h as unknown as { readonly [column: string]: unknown };
     if (typeof row['name'] === 'string') return modelNameOf(row) === name;
-    const touched = [h.to_version, h.from_version].filter((v): v is string => v !== null && known.has(v));
-    return touched.length > 0 ? touched.some((v) => versions.has(v)) : name === DEFAULT_MODEL_NAME;
+    const version = [h.to_version, h.from_version].find((v) => v !== null && nameOf.has(v));
+    return (version ? nameOf.get(version) : DEFAULT_MODEL_NAME) === name;
   });
 }
