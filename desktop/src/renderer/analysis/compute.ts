@@ -85,6 +85,7 @@ export async function readCsvSide(
     );
   const rows = table.rows;
   const columns = new Map<string, BlockColumn>(located.map((l) => [l.name, blockColumn(l.column, rows)]));
+  let built: FeatureValues[] | null = null;
   const window: WindowColumns = {
     rows,
     ids: [],
@@ -92,6 +93,8 @@ export async function readCsvSide(
     probability: new Float64Array(rows),
     columns,
     records() {
+      // built once, on first use (a timeline compares every bucket with the same reference)
+      if (built) return built;
       const out: FeatureValues[] = Array.from({ length: rows }, () => ({}));
       for (const [feature, c] of columns)
         for (let i = 0; i < rows; i++) {
@@ -105,6 +108,7 @@ export async function readCsvSide(
                 ? c.strings[t - TAG_STRING]!
                 : null;
         }
+      built = out;
       return out;
     },
   };
