@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { toCsv } from '@pmm/core/data';
 import { syntheticTable } from '@pmm/core/simulate';
+import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../util/paths';
 import { isCleanFailure, runCli } from '../util/run-cli';
@@ -173,4 +174,24 @@ describe('pmm multivariate --model after pmm import', () => {
       multivariate('--model', imported, '--reference', reference, '--analysis', reference, ...chunking),
     );
   });
+});
+
+const TELCO = telcoCsvPath();
+const telco = requireParts('pmm multivariate --model on the Telco demo', { 'Telco data': TELCO });
+
+describe.skipIf(!telco)('pmm multivariate --model on the Telco demo', () => {
+  it("reads the Telco CSV's own column names for the demo's features, with the numbers of --reference", () => {
+    const demo = path.join(dir, 'telco-model');
+    const run = runCli(['train', '--data', TELCO, '--out', demo], { timeoutMs: 300_000 });
+    expect(run.code, run.stderr).toBe(0);
+    const chunking = ['--chunk-number', '5'];
+    const fromModel = multivariate('--model', demo, '--analysis', TELCO, ...chunking);
+    // the demo's features are snake_case (`contract`), the file's columns as written (`Contract`)
+    expect((fromModel as unknown as { columns: { name: string }[] }).columns.map((c) => c.name)).toContain(
+      'contract',
+    );
+    expect(fromModel).toEqual(
+      multivariate('--model', demo, '--reference', TELCO, '--analysis', TELCO, ...chunking),
+    );
+  }, 300_000);
 });

@@ -80,7 +80,7 @@ function toMultivariate(table: DriftTable, order: Uint32Array | null): Multivari
 /** What `--model` gives: the features' kinds, and the fitted model when no --reference is given. */
 interface FromModel {
   readonly dir: string;
-  readonly features: readonly { name: string; kind: 'numerical' | 'categorical' }[];
+  readonly features: readonly { name: string; kind: 'numerical' | 'categorical'; column?: string }[];
   readonly fit: ReconstructionModel | undefined;
 }
 
@@ -91,7 +91,11 @@ async function readModel(opts: MultivariateCliOptions, chunking: Chunking): Prom
       "--categorical and --numerical cannot be given with --model: the model's schema gives the kinds",
     );
   const { card } = await loadModelFolder(dir);
-  const features = modelSchemaOf(card).features.map((f) => ({ name: f.name, kind: f.kind }));
+  const features = modelSchemaOf(card).features.map((f) => ({
+    name: f.name,
+    kind: f.kind,
+    ...(f.column !== undefined && { column: f.column }),
+  }));
   if (opts.reference !== undefined) return { dir, features, fit: undefined };
   const fit = card.multivariate;
   if (!fit?.reference_errors)
@@ -136,9 +140,22 @@ export async function runMultivariate(opts: MultivariateCliOptions): Promise<voi
   const types: Record<string, 'categorical' | 'numerical'> = {};
   for (const c of categorical) types[c] = 'categorical';
   for (const c of numerical) types[c] = 'numerical';
-  for (const f of model?.features ?? []) types[f.name] = f.kind;
-  // with --model, the model's features are the columns (an analysis file may hold ids, targets, predictions)
-  const columns = model ? model.features.map((f) => f.name) : undefined;
+  // with --model, the model's features are the columns (an analysis file may hold ids, targets, predictions), each
+  // by its name or else its source column (the Telco CSV's `Contract` for `contract`), renamed to the feature
+  const sourceOf = new Map<string, string>();
+  for (const f of model?.features ?? []) {
+    const source =
+      !analysisCsv.header.includes(f.name) && f.column !== undefined && analysisCsv.header.includes(f.column)
+        ? f.column
+        : f.name;
+    sourceOf.set(source, f.name);
+    types[source] = f.kind;
+  }
+  const columns = model ? [...sourceOf.keys()] : undefined;
+  const rename = (table: MultivariateTable): MultivariateTable =>
+    sourceOf.size === 0
+      ? table
+      : { ...table, columns: table.columns.map((c) => ({ ...c, name: sourceOf.get(c.name) ?? c.name })) };
   let output: string;
   try {
     const analysisRaw = rawTableFromCsv(analysisCsv, opts.analysis);
@@ -146,7 +163,7 @@ export async function runMultivariate(opts: MultivariateCliOptions): Promise<voi
     let ana: MultivariateTable;
     if (model?.fit) {
       const tables = buildDriftTables(analysisRaw, analysisRaw, { columns: columns!, types });
-      ana = toMultivariate(tables.current, orders[1]);
+      ana = rename(toMultivariate(tables.current, orders[1]));
       const errors = model.fit.reference_errors!;
       const refChunks = chunkRows(chunking, errors.length, `${model.dir} reference`, null);
       drift = referenceDriftFromErrors(model.fit, errors, refChunks);
@@ -160,8 +177,8 @@ export async function runMultivariate(opts: MultivariateCliOptions): Promise<voi
         types,
         ...(columns && { columns }),
       });
-      const ref = toMultivariate(tables.reference, orders[0]);
-      ana = toMultivariate(tables.current, orders[1]);
+      const ref = rename(toMultivariate(tables.reference, orders[0]));
+      ana = rename(toMultivariate(tables.current, orders[1]));
       const refChunks = chunkRows(chunking, ref.rows, opts.reference!, sorted[0]);
       drift = referenceDrift(fitReconstruction(ref), ref, refChunks);
     }
