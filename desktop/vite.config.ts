@@ -5,7 +5,7 @@ import { defineConfig, type Plugin } from 'vite';
 
 /** The built renderer gets a strict CSP (the dev server needs inline scripts for React refresh). */
 const CSP =
-  "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src *";
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src *";
 const csp: Plugin = {
   name: 'pmm-csp',
   apply: 'build',

@@ -1,6 +1,7 @@
 // model.json: the metadata that travels with every model.onnx (snake_case: it is also the API's shape).
 // One zod schema validates it wherever an artifact arrives (CLI, edge install, registry upload).
 import { z } from 'zod';
+import { reconstructionModelSchema } from '../multivariate/model-field';
 import { modelSchemaSchema } from '../schema/model-schema';
 
 export const MODEL_CARD_FORMAT = 'pmm-model/1';
@@ -108,6 +109,11 @@ export const modelCardSchema = z.looseObject({
       targets: z.array(z.union([z.literal(0), z.literal(1)])),
     })
     .optional(),
+  /**
+   * NannyML's data-reconstruction model fitted on the reference rows (imputation, frequency encodings, scaler, PCA)
+   * and those rows' errors: `pmm multivariate --model` and per-row errors at the edge (absent in older cards).
+   */
+  multivariate: reconstructionModelSchema.optional(),
   /**
    * Set by retraining: this version and the model it was meant to replace, scored on the SAME holdout rows
    * (the parent's own holdout plus held-out labelled predictions), so the two can be compared fairly.

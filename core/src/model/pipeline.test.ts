@@ -7,6 +7,7 @@ import { parseCsv } from '../data/csv';
 import { sha256Hex } from '../data/sha256';
 import { toFeatureRows } from '../data/telco';
 import { EXAMPLE_FEATURES } from '../data/telco-request';
+import { compileRowError, reconstructionErrors, tableFromRecords } from '../multivariate/index';
 import type { FeatureRecord } from '../schema/validator';
 import { ArtifactError, parseModelCard, verifyArtifact } from './artifact';
 import { createLitePredictor, createOrtPredictor } from './onnx/index';
@@ -56,6 +57,18 @@ describe.skipIf(!present)('the default churn model on the Telco data', () => {
     expect(card.reference_profile.rows).toBe(5634);
     const tenure = card.reference_profile.columns.tenure!;
     expect(tenure.type === 'numerical' && tenure.values.length).toBe(5634);
+  });
+
+  it("puts the multivariate fit of all 7,043 labelled rows into model.json, the rows' errors as the table's", () => {
+    const card = parseModelCard(JSON.parse(JSON.stringify(artifact.card)));
+    const fit = card.multivariate!;
+    expect(fit.columns.map((c) => c.name)).toEqual(card.schema!.features.map((f) => f.name));
+    expect(fit.reference_errors).toHaveLength(7043);
+    const features = card.schema!.features.map((f) => ({ name: f.name, kind: f.kind }));
+    const errors = reconstructionErrors(fit, tableFromRecords(records, features));
+    expect(fit.reference_errors).toEqual(Array.from(errors));
+    const rowError = compileRowError(fit);
+    expect(records.slice(0, 50).map((r) => rowError(r))).toEqual(Array.from(errors.subarray(0, 50)));
   });
 
   it('ONNX Runtime gives the tfjs model its own probabilities on all 7,043 rows (max |diff| <= 1e-5)', async () => {

@@ -8,6 +8,7 @@ import type { FeatureRecord } from '../schema/validator';
 import { versionId } from './artifact';
 import { MODEL_CARD_FORMAT, type ModelCard } from './artifact-types';
 import { classificationMetrics } from './metrics';
+import { fitMultivariateField } from './multivariate-fit';
 import { exportOnnx } from './onnx/index';
 import { fittedSchema } from './preprocess';
 import { mulberry32, shuffledIndices } from './rng';
@@ -95,6 +96,8 @@ export async function trainArtifact(input: TrainArtifactInput): Promise<TrainedA
   const metrics = classificationMetrics(holdoutLabels, probabilities);
   const seconds = (clock() - started) / 1000;
 
+  // The multivariate reference is every labelled row given, in order (as `pmm multivariate --reference` reads the file).
+  const multivariate = fitMultivariateField(input.records, trained.features, options.seed).field;
   const createdAt = (input.now ?? (() => new Date()))();
   const provisional = exportOnnx(spec);
   const prefix =
@@ -131,6 +134,7 @@ export async function trainArtifact(input: TrainArtifactInput): Promise<TrainedA
       scores: Array.from(probabilities, (p) => Math.min(1, Math.max(0, p))),
       targets: Array.from(holdoutLabels, (t) => (t === 1 ? 1 : 0)),
     },
+    ...(multivariate && { multivariate }),
   };
   return { card, onnx, spec, holdout: { indices: split.holdout, labels: holdoutLabels, probabilities } };
 }

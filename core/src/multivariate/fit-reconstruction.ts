@@ -41,6 +41,11 @@ export interface ReconstructionModel {
     /** Explained variance ratio of every principal axis, descending (the first k are kept). */
     readonly explained_variance_ratio: readonly number[];
   };
+  /**
+   * The reconstruction error of each row the model was fitted on, in their order (model.json keeps them so the
+   * reference chunks and thresholds can be recomputed without the rows). Absent from a bare fit.
+   */
+  readonly reference_errors?: readonly number[];
 }
 
 /** Bad input to the multivariate method: names the column or what is missing. */

@@ -29,6 +29,7 @@ export {
   reconstructionErrors,
   reconstructionThresholds,
   referenceDrift,
+  referenceDriftFromErrors,
   SAMPLING_ERROR_RANGE,
 } from './reconstruction-drift';
 export {
@@ -41,4 +42,5 @@ export {
   renderMultivariateHtml,
   renderMultivariateText,
 } from './render';
+export { compileRowError, type RowErrorFunction } from './row-error';
 export { type SymmetricEigen, symmetricEigen } from './symmetric-eigen';

@@ -9,6 +9,7 @@ import {
   type MultivariateTable,
   type ReconstructionModel,
 } from './fit-reconstruction';
+import { reconstructionErrors } from './reconstruction-drift';
 
 /** What the field needs to know of each feature: its name and whether it is numerical or categorical. */
 export interface FeatureKind {
@@ -54,21 +55,24 @@ export function tableFromRecords(
 }
 
 /**
- * The `multivariate` field `pmm train` can write: `fitReconstruction` on the training records, typed by the schema
- * (a 0/1 numerical feature stays continuous, as NannyML treats a numeric column).
+ * The `multivariate` field `pmm train` and `pmm import` write: `fitReconstruction` on the reference records, typed by
+ * the schema (a 0/1 numerical feature stays continuous, as NannyML treats a numeric column), with the reference rows'
+ * own errors in their order (`reference_errors`), so that the reference chunks and thresholds of any chunking by
+ * size or number can be recomputed from model.json alone, exactly as from the rows.
  */
 export function multivariateField(
   records: readonly FeatureRecord[],
   features: readonly FeatureKind[],
   options: FitOptions = {},
 ): ReconstructionModel {
-  return fitReconstruction(tableFromRecords(records, features), options);
+  const table = tableFromRecords(records, features);
+  const model = fitReconstruction(table, options);
+  return { ...model, reference_errors: Array.from(reconstructionErrors(model, table)) };
 }
 
 const finite = z.number().finite();
 
-/** zod schema of the field, as model.json stores it. */
-export const reconstructionModelSchema = z.object({
+const fieldShape = z.object({
   version: z.literal(1),
   columns: z
     .array(
@@ -89,29 +93,47 @@ export const reconstructionModelSchema = z.object({
     components: z.array(z.array(finite)).min(1),
     explained_variance_ratio: z.array(z.number()),
   }),
+  reference_errors: z.array(z.number().nonnegative()).optional(),
 });
+
+type FieldShape = z.infer<typeof fieldShape>;
+
+/** The first vector whose length does not match the columns, as a path below `multivariate` and a message. */
+function lengthIssue(model: FieldShape): { path: (string | number)[]; message: string } | null {
+  const p = model.columns.length;
+  const vectors: [(string | number)[], number][] = [
+    [['scaler', 'mean'], model.scaler.mean.length],
+    [['scaler', 'scale'], model.scaler.scale.length],
+    [['pca', 'mean'], model.pca.mean.length],
+    [['pca', 'explained_variance_ratio'], model.pca.explained_variance_ratio.length],
+    ...model.pca.components.map((row, i): [(string | number)[], number] => [
+      ['pca', 'components', i],
+      row.length,
+    ]),
+  ];
+  for (const [path, length] of vectors)
+    if (length !== p) return { path, message: `has ${length} entries for ${p} columns` };
+  if (model.pca.components.length > p)
+    return { path: ['pca', 'components'], message: `has more rows than the ${p} columns` };
+  return null;
+}
+
+/** zod schema of the field, as model.json stores it (the card's `multivariate`), vector lengths checked. */
+export const reconstructionModelSchema: z.ZodType<ReconstructionModel> = fieldShape.superRefine(
+  (model, ctx) => {
+    const issue = lengthIssue(model);
+    if (issue) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  },
+);
 
 /** Reads the field back from JSON, checking its shape and that every vector has one entry per column. */
 export function parseReconstructionModel(json: unknown): ReconstructionModel {
-  const parsed = reconstructionModelSchema.safeParse(json);
+  const parsed = fieldShape.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new MultivariateInputError(`multivariate.${issue.path.join('.')}: ${issue.message}`);
   }
-  const model = parsed.data;
-  const p = model.columns.length;
-  const check = (what: string, length: number) => {
-    if (length !== p)
-      throw new MultivariateInputError(`multivariate.${what} has ${length} entries for ${p} columns`);
-  };
-  check('scaler.mean', model.scaler.mean.length);
-  check('scaler.scale', model.scaler.scale.length);
-  check('pca.mean', model.pca.mean.length);
-  check('pca.explained_variance_ratio', model.pca.explained_variance_ratio.length);
-  model.pca.components.forEach((row, i) => {
-    check(`pca.components.${i}`, row.length);
-  });
-  if (model.pca.components.length > p)
-    throw new MultivariateInputError(`multivariate.pca.components has more rows than the ${p} columns`);
-  return model as ReconstructionModel;
+  const issue = lengthIssue(parsed.data);
+  if (issue) throw new MultivariateInputError(`multivariate.${issue.path.join('.')} ${issue.message}`);
+  return parsed.data as ReconstructionModel;
 }

@@ -163,11 +163,26 @@ export function referenceDrift(
   reference: MultivariateTable,
   chunks: readonly Chunk[],
 ): ReconstructionDrift {
+  return referenceDriftFromErrors(model, reconstructionErrors(model, reference), chunks);
+}
+
+/**
+ * The reference side from its rows' errors, already computed (model.json's `reference_errors`): the same chunks and
+ * thresholds as `referenceDrift` on the rows themselves.
+ */
+export function referenceDriftFromErrors(
+  model: ReconstructionModel,
+  errors: ArrayLike<number>,
+  chunks: readonly Chunk[],
+): ReconstructionDrift {
   if (chunks.length === 0) throw new MultivariateInputError('the reference has no chunk');
-  const errors = reconstructionErrors(model, reference);
-  const values = chunks.map((c) => chunkStatistics(errors, c.start_index, c.end_index).value);
+  const last = chunks[chunks.length - 1]!.end_index;
+  if (last >= errors.length)
+    throw new MultivariateInputError(`the reference chunks end at row ${last + 1} of ${errors.length}`);
+  const all = Float64Array.from(errors);
+  const values = chunks.map((c) => chunkStatistics(all, c.start_index, c.end_index).value);
   const thresholds = reconstructionThresholds(values);
-  return { model, thresholds, reference_chunks: chunkRecords(errors, chunks, thresholds) };
+  return { model, thresholds, reference_chunks: chunkRecords(all, chunks, thresholds) };
 }
 
 /** The analysis chunks' reconstruction errors, thresholds and alerts. */

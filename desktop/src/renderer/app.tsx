@@ -2,9 +2,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DesktopSettings, MenuCommand } from '../shared/ipc';
 import { AnalysisClient } from './analysis/client';
+import { useLiveQuery } from './hooks';
 import { platform } from './platform';
 import { type Destination, type Services, ServicesContext } from './services';
 import { PmmDb } from './store/db';
+import { modelNames, pickModelName } from './store/model-names';
 import type { SyncStatus } from './sync/engine';
 import { Outbox } from './sync/outbox';
 import { SyncClient } from './sync/sync-client';
@@ -14,6 +16,9 @@ import { ReportsView } from './views/reports-view';
 import { SettingsView } from './views/settings-view';
 import { SyncIndicator } from './views/sync-indicator';
 import { TimelineView } from './views/timeline-view';
+
+/** localStorage key of the model picker's choice. */
+const MODEL_NAME_KEY = 'pmm.modelName';
 
 type Tab = 'analysis' | 'timeline' | 'models' | 'reports' | 'settings';
 const TABS: { id: Tab; label: string }[] = [
@@ -33,6 +38,14 @@ export function App() {
   const [tab, setTab] = useState<Tab>('analysis');
   const [focus, setFocus] = useState<Destination>({ kind: 'reports' });
   const menuRef = useRef<(command: MenuCommand) => void>(() => {});
+  // The model picker: every registered name in the store; the choice is kept across sessions.
+  const names = useLiveQuery(async () => modelNames(await db.models.toArray()), [db], [] as string[]);
+  const [chosenName, setChosenName] = useState<string | null>(() => localStorage.getItem(MODEL_NAME_KEY));
+  const modelName = pickModelName(names, chosenName);
+  const chooseModel = (name: string) => {
+    localStorage.setItem(MODEL_NAME_KEY, name);
+    setChosenName(name);
+  };
 
   useEffect(() => {
     void platform.getSettings().then(setSettings);
@@ -85,6 +98,7 @@ export function App() {
       setFocus(to);
       setTab('reports');
     },
+    modelName,
   };
 
   return (
@@ -93,6 +107,16 @@ export function App() {
         <div className="brand">
           pmm <span>model monitoring</span>
         </div>
+        <label className="model-picker">
+          Model
+          <select data-testid="model-picker" value={modelName} onChange={(e) => chooseModel(e.target.value)}>
+            {(names.includes(modelName) ? names : [modelName, ...names]).map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
         <nav>
           {TABS.map((t) => (
             <button

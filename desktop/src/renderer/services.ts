@@ -23,6 +23,8 @@ export interface Services {
   readonly server: { readonly url: string; readonly readToken: string } | null;
   /** Opens the reports view at a drift report or retraining run. */
   navigate(to: Destination): void;
+  /** The registered model every view shows (the header's picker): its versions, aliases and features. */
+  readonly modelName: string;
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -59,7 +59,11 @@ describe('importOnnx', () => {
     });
     expect(card.origin).toEqual({ kind: 'imported', file: 'linear.onnx', producer: 'skl2onnx' });
     expect(card.metrics.rows).toBe(300);
-    expect(notes.at(-1)).toBe('engines: ONNX Runtime and lite');
+    expect(notes).toContain('engines: ONNX Runtime and lite');
+    // the multivariate fit on the 300 reference rows, with their errors (`pmm multivariate --model`)
+    expect(notes.at(-1)).toBe('multivariate drift: PCA with 2 of 3 components fitted on the reference rows');
+    expect(card.multivariate?.columns.map((c) => c.name)).toEqual(card.schema!.features.map((f) => f.name));
+    expect(card.multivariate?.reference_errors).toHaveLength(300);
     // Both engines give the positive-class probability the float64 numpy computation gives.
     const rows = tableToRows(reference, card.schema!);
     for (const predictor of [

@@ -7,6 +7,7 @@ import { tableToRows } from '../../schema/rows';
 import { versionId } from '../artifact';
 import { MODEL_CARD_FORMAT, type ModelCard, type Serving } from '../artifact-types';
 import { classificationMetrics } from '../metrics';
+import { fitMultivariateField } from '../multivariate-fit';
 import { OnnxModelError, UnsupportedOperatorError } from '../onnx/errors';
 import { compileLitePlan, createLitePredictor } from '../onnx/lite-engine';
 import { createOrtPredictor, type OrtModule } from '../onnx/ort-engine';
@@ -274,6 +275,12 @@ export async function importOnnx(input: ImportInput): Promise<ImportedArtifact> 
       : `engines: ONNX Runtime only (${liteRefusal})`,
   );
 
+  const multivariate = fitMultivariateField(rows.records, schema.features);
+  notes.push(
+    multivariate.field
+      ? `multivariate drift: PCA with ${multivariate.field.pca.components.length} of ${schema.features.length} components fitted on the reference rows`
+      : `multivariate drift: not fitted (${multivariate.reason})`,
+  );
   const createdAt = (input.now ?? (() => new Date()))();
   const onnxSha256 = await sha256Hex(input.onnx);
   const card: ModelCard = {
@@ -308,6 +315,7 @@ export async function importOnnx(input: ImportInput): Promise<ImportedArtifact> 
       seconds: 0,
     },
     reference_profile: buildReferenceProfile(rows.records, schema.features),
+    ...(multivariate.field && { multivariate: multivariate.field }),
   };
   return { card, onnx: input.onnx, notes };
 }

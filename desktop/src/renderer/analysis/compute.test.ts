@@ -1,38 +1,75 @@
 // The worker's computation: tables from any pair of sides, and the timeline buckets.
 
-import { parseCsv } from '@pmm/core/data';
+import { driftReport, driftTablesFromRecords, readDriftTablesFromCsv } from '@pmm/core/drift';
 import { describe, expect, it } from 'vitest';
 import {
   buildTables,
   computeTimeline,
-  csvToFeatureRecords,
-  idLikeColumns,
+  type FeatureKind,
+  featuresOfCard,
   type LoadedSide,
   MIN_LABELLED_ROWS,
+  readCsvSide,
+  runCsvDrift,
+  runDrift,
 } from './compute';
 
-const csv = (rows: string[][]) => parseCsv(rows.map((r) => r.join(',')).join('\n'));
+const text = (rows: string[][]) => rows.map((r) => r.join(',')).join('\n');
 
-describe('csvToFeatureRecords', () => {
-  it('maps Telco CSV names to feature names and parses numbers', () => {
-    const records = csvToFeatureRecords(
-      csv([
-        ['customerID', 'Contract', 'tenure', 'TotalCharges'],
-        ['a', 'One year', '5', ' '],
+describe('readCsvSide', () => {
+  it("reads a CSV by the model's features (by name or source column), typed by the schema", async () => {
+    const features: FeatureKind[] = [
+      { name: 'contract', kind: 'categorical', column: 'Contract' },
+      { name: 'tenure', kind: 'numerical' },
+      { name: 'Total Charges', kind: 'numerical' },
+      { name: 'Zip', kind: 'categorical' },
+    ];
+    const side = await readCsvSide(
+      'a.csv',
+      text([
+        ['customerID', 'Contract', 'tenure', 'Total Charges', 'Zip'],
+        ['a', 'One year', '5', ' ', '01234'],
+        ['b', '', '7', '3.5', '99'],
       ]),
+      features,
     );
-    expect(records).toEqual([{ contract: 'One year', tenure: 5, total_charges: null }]);
-    expect(csvToFeatureRecords(csv([['x'], ['1']]))).toBeNull();
+    if (side.kind !== 'columns') throw new Error('expected columns');
+    expect([...side.window.columns.keys()]).toEqual(['contract', 'tenure', 'Total Charges', 'Zip']);
+    expect(side.window.records()).toEqual([
+      { contract: 'One year', tenure: 5, 'Total Charges': null, Zip: '01234' },
+      { contract: null, tenure: 7, 'Total Charges': 3.5, Zip: '99' },
+    ]);
+    await expect(readCsvSide('b.csv', text([['x'], ['1']]), features)).rejects.toThrow(
+      "b.csv holds none of the model's feature columns (contract, tenure, Total Charges, Zip)",
+    );
+    await expect(readCsvSide('c.csv', text([['tenure'], ['1'], ['many']]), features)).rejects.toThrow(
+      /c\.csv/,
+    );
+  });
+
+  it('reads the model features from a card: its schema, or the older feature_schema', () => {
+    expect(
+      featuresOfCard({ schema: { features: [{ name: 'A b', kind: 'numerical', column: 'x' }] } }),
+    ).toEqual([{ name: 'A b', kind: 'numerical', column: 'x' }]);
+    expect(featuresOfCard({ feature_schema: [{ name: 'c', kind: 'categorical', categories: [] }] })).toEqual([
+      { name: 'c', kind: 'categorical' },
+    ]);
+    expect(featuresOfCard(null)).toBeNull();
   });
 });
 
-describe('idLikeColumns', () => {
-  it('finds text columns with a value per row', () => {
-    const rows = [
-      ['id', 'n', 'c'],
-      ...Array.from({ length: 30 }, (_, i) => [`id-${i}`, String(i), i % 2 ? 'a' : 'b']),
-    ];
-    expect(idLikeColumns(csv(rows))).toEqual(['id']);
+describe('runCsvDrift', () => {
+  it('compares two CSV files as pmm drift does (ids left out and named)', async () => {
+    const rows = (shift: number) =>
+      Array.from({ length: 1200 }, (_, i) => [`id-${i}`, String((i % 50) + shift), i % 3 ? 'a' : 'b']);
+    const ref = text([['id', 'n', 'c'], ...rows(0)]);
+    const cur = text([['id', 'n', 'c'], ...rows(5)]);
+    const names = { reference: 'ref.csv', current: 'cur.csv' };
+    const got = await runCsvDrift({ name: 'ref.csv', source: ref }, { name: 'cur.csv', source: cur });
+    const tables = await readDriftTablesFromCsv(ref, cur, names);
+    expect(got.report).toEqual(driftReport(tables.reference, tables.current));
+    expect(got.ignored).toEqual(['id']);
+    expect(got.report.columns.map((c) => c.column).sort()).toEqual(['c', 'n']);
   });
 });
 
@@ -53,24 +90,52 @@ describe('buildTables', () => {
     expect(t.current.rows).toBe(2);
   });
 
-  it('compares a CSV with records on the shared feature columns, typed by the schema', () => {
-    const reference: LoadedSide = {
-      kind: 'csv',
-      name: 'ref.csv',
-      csv: csv([
+  it('compares a CSV with records on the shared feature columns, typed by the schema', async () => {
+    const features: FeatureKind[] = [
+      { name: 'tenure', kind: 'numerical' },
+      { name: 'contract', kind: 'categorical', column: 'Contract' },
+      { name: 'senior_citizen', kind: 'numerical', column: 'SeniorCitizen' },
+    ];
+    const reference = await readCsvSide(
+      'ref.csv',
+      text([
         ['tenure', 'Contract', 'SeniorCitizen'],
         ['1', 'One year', '0'],
         ['2', 'Two year', '1'],
       ]),
-    };
+      features,
+    );
     const current: LoadedSide = {
       kind: 'records',
       name: 'now',
       records: [{ tenure: 3, contract: 'One year', senior_citizen: 0 }],
     };
-    const t = buildTables(reference, current);
-    expect([...t.reference.columns.keys()].sort()).toEqual(['contract', 'senior_citizen', 'tenure']);
+    const t = buildTables(reference, current, [], features);
+    expect([...t.reference.columns.keys()]).toEqual(['tenure', 'contract', 'senior_citizen']);
     expect(t.reference.columns.get('senior_citizen')?.type).toBe('numerical');
+  });
+
+  it('compares records of any model on its features, a name with a space included, as core does', () => {
+    const features: FeatureKind[] = [
+      { name: 'Amount USD', kind: 'numerical' },
+      { name: 'Card Type', kind: 'categorical' },
+    ];
+    const records = (shift: number) =>
+      Array.from({ length: 300 }, (_, i) => ({
+        'Amount USD': (i % 40) + shift,
+        'Card Type': i % 4 ? 'Visa' : 'Amex',
+        extra: 'x',
+      }));
+    const reference: LoadedSide = { kind: 'records', name: 'ref', records: records(0) };
+    const current: LoadedSide = { kind: 'records', name: 'cur', records: records(10) };
+    const { report } = runDrift(reference, current, {}, [], features);
+    const tables = driftTablesFromRecords(records(0), records(10), {
+      columns: ['Amount USD', 'Card Type'],
+      types: { 'Amount USD': 'numerical', 'Card Type': 'categorical' },
+      names: { reference: 'ref', current: 'cur' },
+    });
+    expect(report).toEqual(driftReport(tables.reference, tables.current));
+    expect(report.columns.find((c) => c.column === 'Amount USD')?.drifted).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 // The analysis itself, free of IndexedDB and workers: drift tables from any two sides, reports, and timelines.
-import { type CsvTable, isMissingCell } from '@pmm/core/data';
+// CSV files go through core's typed-column reader (as `pmm drift` reads them); features come from the model's schema.
 import {
   type CategoricalColumn,
   type DriftColumn,
@@ -7,92 +7,155 @@ import {
   type DriftReport,
   type DriftTable,
   driftReport,
-  driftTablesFromCsv,
   driftTablesFromProfile,
   driftTablesFromRecords,
   type ReferenceProfile,
+  readDriftTablesFromCsv,
 } from '@pmm/core/drift';
 import { classificationMetrics } from '@pmm/core/model';
-import { FEATURES } from '@pmm/core/schema';
-import { TAG_ABSENT, TAG_NULL, TAG_NUMBER, TAG_STRING, type WindowColumns } from '../store/blocks';
+import { type CsvColumn, type CsvSource, readCsvColumns } from '@pmm/core/table';
+import {
+  type BlockColumn,
+  TAG_ABSENT,
+  TAG_NULL,
+  TAG_NUMBER,
+  TAG_STRING,
+  type WindowColumns,
+} from '../store/blocks';
 import type { FeatureValues } from '../store/db';
-import { MIN_LABELLED_ROWS, type Timeline } from './protocol';
+import { type FeatureKind, featuresOfCard, MIN_LABELLED_ROWS, type Timeline } from './protocol';
+
+export { type FeatureKind, featuresOfCard };
 
 /** A side with its data loaded. */
 export type LoadedSide =
   | { readonly kind: 'profile'; readonly name: string; readonly profile: ReferenceProfile }
   | { readonly kind: 'records'; readonly name: string; readonly records: readonly FeatureValues[] }
-  /** A window of the local log read column-wise (store/blocks.ts). */
+  /** A window of the local log read column-wise (store/blocks.ts), or a CSV read by the model's features. */
   | { readonly kind: 'columns'; readonly name: string; readonly window: WindowColumns }
-  | { readonly kind: 'csv'; readonly name: string; readonly csv: CsvTable };
+  /** A CSV file as it arrived: read when the other side is known (a CSV pair goes `pmm drift`'s way). */
+  | { readonly kind: 'csv'; readonly name: string; readonly source: Uint8Array | string };
+
+/** A CSV column as a block column (numbers as they are; text as tags into its categories). */
+function blockColumn(column: CsvColumn, rows: number): BlockColumn {
+  if (column.type === 'numerical') return { num: column.values, tag: null, strings: [] };
+  if (column.type === 'id') throw new Error('internal: an id column read without its values');
+  const tag = new Uint32Array(rows);
+  const codes = column.codes;
+  for (let i = 0; i < rows; i++) {
+    const code = codes[i]!;
+    tag[i] = code < 0 ? TAG_NULL : TAG_STRING + code;
+  }
+  return { num: null, tag, strings: column.categories };
+}
 
 /**
- * A CSV's rows as feature records when it holds the model's features (by snake_case or Telco CSV name),
- * numbers parsed; `null` when it holds none of them.
+ * A CSV read with core's typed-column reader into the shape of a window of the log: the model's features, found
+ * by name (or by their source column, e.g. the Telco CSV's `Contract` for `contract`) and typed by the schema.
+ * Without features (no model known), every column, types inferred. No per-row objects unless `records()` is asked.
  */
-export function csvToFeatureRecords(csv: CsvTable): FeatureValues[] | null {
-  const located = FEATURES.map((f) => ({
-    f,
-    j: csv.header.findIndex((h) => h === f.name || h === f.csvColumn),
-  })).filter(({ j }) => j >= 0);
-  if (located.length === 0) return null;
-  return csv.rows.map((row) => {
-    const record: FeatureValues = {};
-    for (const { f, j } of located) {
-      const raw = row[j];
-      if (isMissingCell(raw)) record[f.name] = null;
-      else if (f.kind === 'numerical') {
-        const n = Number(raw!.trim());
-        record[f.name] = Number.isFinite(n) ? n : raw!.trim();
-      } else record[f.name] = raw!.trim();
-    }
-    return record;
+export async function readCsvSide(
+  name: string,
+  source: CsvSource,
+  features: readonly FeatureKind[] | null,
+): Promise<LoadedSide> {
+  const wanted = features ?? null;
+  const types: Record<string, 'numerical' | 'categorical'> = {};
+  for (const f of wanted ?? []) {
+    types[f.name] = f.kind;
+    if (f.column) types[f.column] = f.kind;
+  }
+  const table = await readCsvColumns(source, {
+    name,
+    ...(wanted ? { only: Object.keys(types), types } : {}),
   });
+  const candidates: readonly FeatureKind[] =
+    wanted ?? table.header.map((h) => ({ name: h, kind: 'categorical' as const }));
+  const located = candidates.flatMap((f) => {
+    const at = table.columns.has(f.name)
+      ? f.name
+      : f.column !== undefined && table.columns.has(f.column)
+        ? f.column
+        : null;
+    return at === null ? [] : [{ name: f.name, column: table.columns.get(at)! }];
+  });
+  if (located.length === 0)
+    throw new Error(
+      `${name} holds none of the model's feature columns (${(wanted ?? []).map((f) => f.name).join(', ')})`,
+    );
+  const rows = table.rows;
+  const columns = new Map<string, BlockColumn>(located.map((l) => [l.name, blockColumn(l.column, rows)]));
+  let built: FeatureValues[] | null = null;
+  const window: WindowColumns = {
+    rows,
+    ids: [],
+    ts: new Float64Array(rows),
+    probability: new Float64Array(rows),
+    columns,
+    records() {
+      // built once, on first use (a timeline compares every bucket with the same reference)
+      if (built) return built;
+      const out: FeatureValues[] = Array.from({ length: rows }, () => ({}));
+      for (const [feature, c] of columns)
+        for (let i = 0; i < rows; i++) {
+          const t = c.tag ? c.tag[i]! : TAG_NUMBER;
+          out[i]![feature] =
+            t === TAG_NUMBER
+              ? Number.isNaN(c.num![i]!)
+                ? null
+                : c.num![i]!
+              : t >= TAG_STRING
+                ? c.strings[t - TAG_STRING]!
+                : null;
+        }
+      built = out;
+      return out;
+    },
+  };
+  return { kind: 'columns', name, window };
 }
 
-/** Text columns with a distinct value in (almost) every row, like `customerID`: comparing them says nothing. */
-export function idLikeColumns(csv: CsvTable): string[] {
-  if (csv.rows.length < 20) return [];
-  return csv.header.filter((_, j) => {
-    const seen = new Set<string>();
-    let numeric = true;
-    for (const row of csv.rows) {
-      const cell = row[j] ?? '';
-      seen.add(cell);
-      if (numeric && cell.trim() !== '' && !Number.isFinite(Number(cell))) numeric = false;
-    }
-    return !numeric && seen.size >= csv.rows.length * 0.95;
-  });
+/**
+ * Two CSV files compared exactly as `pmm drift` compares them: both read into typed columns by core, id columns
+ * (a distinct value in every row) left out and named.
+ */
+export async function runCsvDrift(
+  reference: { readonly name: string; readonly source: CsvSource },
+  current: { readonly name: string; readonly source: CsvSource },
+  options: DriftOptions = {},
+  ignore: readonly string[] = [],
+): Promise<{ report: DriftReport; ignored: string[] }> {
+  const tables = await readDriftTablesFromCsv(
+    reference.source,
+    current.source,
+    { reference: reference.name, current: current.name },
+    { ignore },
+  );
+  return {
+    report: driftReport(tables.reference, tables.current, options),
+    ignored: (tables.reference.excluded ?? []).map((e) => e.column),
+  };
 }
-
-const FEATURE_TYPES = Object.fromEntries(FEATURES.map((f) => [f.name, f.kind]));
 
 function asRecords(side: LoadedSide): readonly FeatureValues[] {
   if (side.kind === 'records') return side.records;
   if (side.kind === 'columns') return side.window.records();
-  if (side.kind === 'csv') {
-    const records = csvToFeatureRecords(side.csv);
-    if (!records) throw new Error(`${side.name} holds none of the model's feature columns`);
-    return records;
-  }
+  if (side.kind === 'csv') throw new Error(`internal: ${side.name} was not read (readCsvSide)`);
   throw new Error('a reference profile can only be the reference side');
 }
 
-/** The two drift tables for any pair of sides, and the columns left out automatically. */
+/**
+ * The two drift tables for any pair of sides (CSV files read first with `readCsvSide`, or compared with
+ * `runCsvDrift`). Records are compared on the model's features present on both sides, typed by its schema; without
+ * a schema on every column both hold, types inferred.
+ */
 export function buildTables(
   reference: LoadedSide,
   current: LoadedSide,
   ignore: readonly string[] = [],
+  features: readonly FeatureKind[] | null = null,
 ): { reference: DriftTable; current: DriftTable; ignored: string[] } {
   const names = { reference: reference.name, current: current.name };
-  if (reference.kind === 'csv' && current.kind === 'csv') {
-    // Same path as `pmm drift`: the CSV columns as they are.
-    const auto = idLikeColumns(reference.csv).filter(
-      (c) => current.csv.header.includes(c) && !ignore.includes(c),
-    );
-    const tables = driftTablesFromCsv(reference.csv, current.csv, names, { ignore: [...ignore, ...auto] });
-    return { ...tables, ignored: auto };
-  }
   if (reference.kind === 'profile' && current.kind === 'columns') {
     const tables = driftTablesFromProfileColumns(reference.profile, current.window, { names, ignore });
     if (tables) return { ...tables, ignored: [] };
@@ -103,14 +166,17 @@ export function buildTables(
   }
   const ref = asRecords(reference);
   const cur = asRecords(current);
-  const present = (records: readonly FeatureValues[]) =>
-    new Set(records.flatMap((r) => Object.keys(r).slice(0, 64)));
-  const inRef = present(ref.slice(0, 200));
-  const inCur = present(cur.slice(0, 200));
-  const columns = FEATURES.map((f) => f.name).filter(
-    (c) => inRef.has(c) && inCur.has(c) && !ignore.includes(c),
-  );
-  const types = Object.fromEntries(columns.map((c) => [c, FEATURE_TYPES[c]!]));
+  const present = (records: readonly FeatureValues[]) => {
+    const seen = new Set<string>();
+    for (const r of records.slice(0, 200)) for (const key of Object.keys(r)) seen.add(key);
+    return seen;
+  };
+  const inRef = present(ref);
+  const inCur = present(cur);
+  const candidates = features ? features.map((f) => f.name) : [...inRef];
+  const columns = candidates.filter((c) => inRef.has(c) && inCur.has(c) && !ignore.includes(c));
+  const kinds = new Map((features ?? []).map((f) => [f.name, f.kind]));
+  const types = Object.fromEntries(columns.flatMap((c) => (kinds.has(c) ? [[c, kinds.get(c)!]] : [])));
   const tables = driftTablesFromRecords(ref, cur, { columns, types, names });
   return { ...tables, ignored: [] };
 }
@@ -219,8 +285,9 @@ export function runDrift(
   current: LoadedSide,
   options: DriftOptions = {},
   ignore: readonly string[] = [],
+  features: readonly FeatureKind[] | null = null,
 ): { report: DriftReport; ignored: string[] } {
-  const tables = buildTables(reference, current, ignore);
+  const tables = buildTables(reference, current, ignore, features);
   return { report: driftReport(tables.reference, tables.current, options), ignored: tables.ignored };
 }
 
@@ -257,6 +324,7 @@ export function computeTimeline(
   predictions: readonly TimedPrediction[],
   buckets: number,
   options: DriftOptions = {},
+  features: readonly FeatureKind[] | null = null,
 ): Timeline {
   const n = Math.max(1, Math.floor(buckets));
   const empty = (): (number | null)[] => Array.from({ length: n }, () => null);
@@ -324,7 +392,7 @@ export function computeTimeline(
 
     if (group.length < MIN_BUCKET_ROWS) continue;
     const current: LoadedSide = { kind: 'records', name: 'bucket', records: group.map((p) => p.features) };
-    const { report } = runDrift(reference, current, options);
+    const { report } = runDrift(reference, current, options, [], features);
     timeline.driftShare[b] = report.number_of_tested_columns > 0 ? report.drift_share : null;
     for (const column of report.columns) {
       let entry = timeline.drift[column.column];

@@ -2,6 +2,42 @@
 import type { DriftOptions, DriftReport } from '@pmm/core/drift';
 import type { WindowSpec } from '../store/window-spec';
 
+/** A model feature as the analysis needs it (from the model card's schema). */
+export interface FeatureKind {
+  readonly name: string;
+  readonly kind: 'numerical' | 'categorical';
+  /** The source column when it differs from `name` (the Telco CSV's `Contract` for `contract`). */
+  readonly column?: string;
+}
+
+/** The model's features a model card states: its `schema`, or the older `feature_schema`. */
+export function featuresOfCard(card: unknown): FeatureKind[] | null {
+  if (card === null || typeof card !== 'object') return null;
+  const c = card as { schema?: { features?: unknown }; feature_schema?: unknown };
+  const list = (Array.isArray(c.schema?.features) ? c.schema.features : c.feature_schema) as unknown;
+  if (!Array.isArray(list)) return null;
+  const features: FeatureKind[] = [];
+  for (const f of list as Record<string, unknown>[]) {
+    if (typeof f?.['name'] !== 'string' || (f['kind'] !== 'numerical' && f['kind'] !== 'categorical'))
+      continue;
+    features.push({
+      name: f['name'],
+      kind: f['kind'],
+      ...(typeof f['column'] === 'string' ? { column: f['column'] } : {}),
+    });
+  }
+  return features.length > 0 ? features : null;
+}
+
+/** Which drift kernels ran: core's WebAssembly build, or the TypeScript fallback. */
+export type KernelsUsed = 'webassembly' | 'typescript';
+
+/** How a view names the kernels that ran. */
+export const kernelsLabel = (kernels: KernelsUsed): string =>
+  kernels === 'webassembly'
+    ? 'WebAssembly drift kernels'
+    : 'TypeScript drift kernels (WebAssembly unavailable)';
+
 /** One side of a comparison. `profile`: a model version's reference profile (reference side only). */
 export type SideSpec =
   | { readonly kind: 'profile'; readonly version: string }
@@ -16,6 +52,8 @@ export interface DriftRequest {
   readonly options?: DriftOptions;
   /** Columns to leave out (CSV against CSV: as `pmm drift --ignore`). */
   readonly ignore?: readonly string[];
+  /** The model's features (its card's schema); else taken from a model the sides name, or every column. */
+  readonly features?: readonly FeatureKind[];
 }
 
 export interface TimelineRequest {
@@ -26,6 +64,7 @@ export interface TimelineRequest {
   /** Number of equal time buckets over the window. */
   readonly buckets: number;
   readonly options?: DriftOptions;
+  readonly features?: readonly FeatureKind[];
 }
 
 export type AnalysisRequest = DriftRequest | TimelineRequest;
@@ -38,6 +77,7 @@ export interface DriftResult {
   /** Columns left out automatically (e.g. an id column with a distinct value per row). */
   readonly ignored: readonly string[];
   readonly millis: number;
+  readonly kernels: KernelsUsed;
 }
 
 /** Per time bucket (bucket start in unix seconds): drift scores, prediction distribution, performance. */
@@ -72,6 +112,7 @@ export interface TimelineResult {
   readonly id: number;
   readonly timeline: Timeline;
   readonly millis: number;
+  readonly kernels: KernelsUsed;
 }
 
 export interface ErrorResult {

@@ -1,12 +1,26 @@
-// The analysis worker: loads each side (Dexie, model profile or CSV text), runs core's drift engine, posts results.
-import { parseCsv } from '@pmm/core/data';
+// The analysis worker: loads each side (Dexie, model profile or CSV text), runs core's drift engine with its
+// WebAssembly kernels (TypeScript when they cannot load), posts results.
+
 import type { ReferenceProfile } from '@pmm/core/drift';
+import kernelsUrl from '@pmm/core/drift-kernels.wasm?url';
 import { type FeatureBlock, readBlocks, selectWindow } from '../store/blocks';
 import { PmmDb } from '../store/db';
 import { loadFeedback, loadWindow } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
-import { computeTimeline, type LoadedSide, runDrift, type TimedPrediction } from './compute';
-import type { AnalysisRequest, AnalysisResponse, SideSpec } from './protocol';
+import {
+  computeTimeline,
+  type FeatureKind,
+  featuresOfCard,
+  type LoadedSide,
+  readCsvSide,
+  runCsvDrift,
+  runDrift,
+  type TimedPrediction,
+} from './compute';
+import { loadDriftKernels } from './kernels';
+import type { AnalysisRequest, AnalysisResponse, DriftResult, SideSpec } from './protocol';
+
+const kernels = loadDriftKernels(kernelsUrl);
 
 const db = new PmmDb();
 /** Column blocks read so far, by id (ids are never reused, so a cached block is never stale). */
@@ -33,7 +47,7 @@ export function profileOf(model: Record<string, unknown>): ReferenceProfile | nu
 }
 
 async function load(side: SideSpec): Promise<LoadedSide> {
-  if (side.kind === 'csv') return { kind: 'csv', name: side.name, csv: parseCsv(side.text, side.name) };
+  if (side.kind === 'csv') return { kind: 'csv', name: side.name, source: side.text };
   if (side.kind === 'profile') {
     const model = await db.models.get(side.version);
     if (!model) throw new Error(`model ${side.version} is not in the local store (sync it first)`);
@@ -53,21 +67,50 @@ async function load(side: SideSpec): Promise<LoadedSide> {
   return { kind: 'records', name: describeWindow(side.window), records: rows.map((r) => r.features) };
 }
 
+/** The model's features: from the model a side names (its card's schema), else as the request gives them. */
+async function featuresFor(
+  request: { features?: readonly FeatureKind[] },
+  sides: readonly SideSpec[],
+): Promise<readonly FeatureKind[] | null> {
+  for (const side of sides) {
+    const version =
+      side.kind === 'profile' ? side.version : side.kind === 'window' ? side.window.modelVersion : undefined;
+    if (!version) continue;
+    const model = await db.models.get(version);
+    const features = model ? featuresOfCard((model as Record<string, unknown>)['card']) : null;
+    if (features) return features;
+  }
+  return request.features && request.features.length > 0 ? request.features : null;
+}
+
+/** A CSV side read by the model's features (a CSV pair is compared as `pmm drift` does, before this). */
+async function readSide(side: LoadedSide, features: readonly FeatureKind[] | null): Promise<LoadedSide> {
+  return side.kind === 'csv' ? readCsvSide(side.name, side.source, features) : side;
+}
+
 async function handle(request: AnalysisRequest): Promise<AnalysisResponse> {
   const started = performance.now();
+  const used = await kernels;
   if (request.type === 'drift') {
     const [reference, current] = await Promise.all([load(request.reference), load(request.current)]);
-    const { report, ignored } = runDrift(reference, current, request.options, request.ignore);
-    return {
+    const names = { reference: reference.name, current: current.name };
+    const done = (result: { report: DriftResult['report']; ignored: string[] }): DriftResult => ({
       type: 'drift',
       id: request.id,
-      report,
-      ignored,
-      names: { reference: reference.name, current: current.name },
+      report: result.report,
+      ignored: result.ignored,
+      names,
       millis: performance.now() - started,
-    };
+      kernels: used,
+    });
+    if (reference.kind === 'csv' && current.kind === 'csv')
+      return done(await runCsvDrift(reference, current, request.options, request.ignore));
+    const features = await featuresFor(request, [request.reference, request.current]);
+    const [ref, cur] = await Promise.all([readSide(reference, features), readSide(current, features)]);
+    return done(runDrift(ref, cur, request.options, request.ignore, features));
   }
-  const reference = await load(request.reference);
+  const features = await featuresFor(request, [request.reference, request.current]);
+  const reference = await readSide(await load(request.reference), features);
   const rows = await loadWindow(db, request.current.window);
   const feedback = await loadFeedback(
     db,
@@ -79,8 +122,14 @@ async function handle(request: AnalysisRequest): Promise<AnalysisResponse> {
       ? { ts: r.ts, probability: r.probability, features: r.features }
       : { ts: r.ts, probability: r.probability, features: r.features, outcome: Number(outcome) };
   });
-  const timeline = computeTimeline(reference, predictions, request.buckets, request.options);
-  return { type: 'timeline', id: request.id, timeline, millis: performance.now() - started };
+  const timeline = computeTimeline(reference, predictions, request.buckets, request.options, features);
+  return {
+    type: 'timeline',
+    id: request.id,
+    timeline,
+    millis: performance.now() - started,
+    kernels: used,
+  };
 }
 
 self.onmessage = async (event: MessageEvent<AnalysisRequest>) => {

@@ -2,9 +2,10 @@
 import { columnsByDrift, DRIFT_METHODS, type DriftReport, renderDriftHtml } from '@pmm/core/drift';
 import { DistributionChart, DriftTable } from '@pmm/ui';
 import { useEffect, useRef, useState } from 'react';
-import type { DriftResult, SideSpec } from '../analysis/protocol';
+import { type DriftResult, kernelsLabel, type SideSpec } from '../analysis/protocol';
 import { platform } from '../platform';
 import { useServices } from '../services';
+import { useModelFeatures } from './model-features';
 import { SidePicker } from './side-picker';
 
 function SummaryCards({ report }: { readonly report: DriftReport }) {
@@ -49,6 +50,7 @@ export function AnalysisView() {
   const [error, setError] = useState<string | null>(null);
   const [exported, setExported] = useState<string | null>(null);
   const exportRef = useRef<() => void>(() => {});
+  const features = useModelFeatures();
 
   const ready =
     reference !== null && current !== null && (reference.kind !== 'profile' || reference.version !== '');
@@ -67,6 +69,7 @@ export function AnalysisView() {
           .map((s) => s.trim())
           .filter(Boolean),
         options: method ? { method } : {},
+        ...(features ? { features } : {}),
       });
       setResult(r);
       setSelected(columnsByDrift(r.report)[0]?.column);
@@ -157,7 +160,8 @@ export function AnalysisView() {
               <h2>Drift report</h2>
               <p className="meta">
                 Reference: {result.names.reference} · Current: {result.names.current} ·{' '}
-                {result.millis.toFixed(0)} ms in the worker
+                {result.millis.toFixed(0)} ms in the worker,{' '}
+                <span data-testid="kernels">{kernelsLabel(result.kernels)}</span>
                 {result.ignored.length > 0 && ` · left out (one value per row): ${result.ignored.join(', ')}`}
               </p>
             </div>

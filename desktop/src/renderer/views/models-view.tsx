@@ -4,7 +4,8 @@ import { useState } from 'react';
 import type { DriftResult } from '../analysis/protocol';
 import { ago, useLiveQuery, useNow } from '../hooks';
 import { useServices } from '../services';
-import type { ModelRow, OutboxItem } from '../store/db';
+import type { AliasHistoryRow, ModelRow, OutboxItem } from '../store/db';
+import { historyOfName, modelNameOf } from '../store/model-names';
 import { currentAliases } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
 import { LinkedText } from './linked-text';
@@ -181,9 +182,22 @@ function OutboxPanel() {
 }
 
 export function ModelsView() {
-  const { db, outbox, analysis, flushOutbox, navigate } = useServices();
-  const models = useLiveQuery(() => db.models.orderBy('ts').reverse().toArray(), [db], [] as ModelRow[]);
-  const history = useLiveQuery(() => db.alias_history.orderBy('ts').reverse().toArray(), [db], []);
+  const { db, outbox, analysis, flushOutbox, navigate, modelName } = useServices();
+  // The chosen model's versions and alias history (the header's model picker).
+  const { models, history } = useLiveQuery(
+    async () => {
+      const [all, allHistory] = await Promise.all([
+        db.models.orderBy('ts').reverse().toArray(),
+        db.alias_history.orderBy('ts').reverse().toArray(),
+      ]);
+      return {
+        models: all.filter((m) => modelNameOf(m) === modelName),
+        history: historyOfName(allHistory, all, modelName),
+      };
+    },
+    [db, modelName],
+    { models: [] as ModelRow[], history: [] as AliasHistoryRow[] },
+  );
   const aliases = currentAliases(history);
   const production = aliases.get('production')?.to_version ?? null;
   const challenger = aliases.get('challenger')?.to_version ?? null;

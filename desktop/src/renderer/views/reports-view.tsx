@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { useLiveQuery } from '../hooks';
 import { type Destination, useServices } from '../services';
 import type { DriftReportRow } from '../store/db';
+import { DEFAULT_MODEL_NAME, versionsOfName } from '../store/model-names';
 import { LinkedText } from './linked-text';
 
 /** A retraining run as `GET /v1/retrain/runs` answers it. */
@@ -108,10 +109,21 @@ function ReportDetail({ row }: { readonly row: DriftReportRow }) {
 }
 
 export function ReportsView({ focus }: { readonly focus: Destination }) {
-  const { db } = useServices();
+  const { db, modelName } = useServices();
+  // The chosen model's reports (a report on a version not synced yet counts as the default model's).
   const reports = useLiveQuery(
-    () => db.drift_reports.orderBy('ts').reverse().toArray(),
-    [db],
+    async () => {
+      const [all, models] = await Promise.all([
+        db.drift_reports.orderBy('ts').reverse().toArray(),
+        db.models.toArray(),
+      ]);
+      const mine = versionsOfName(models, modelName);
+      const known = new Set(models.map((m) => m.version));
+      return all.filter((r) =>
+        known.has(r.model_version) ? mine.has(r.model_version) : modelName === DEFAULT_MODEL_NAME,
+      );
+    },
+    [db, modelName],
     [] as DriftReportRow[],
   );
   const historyCount = useLiveQuery(() => db.alias_history.count(), [db], 0);

@@ -5,6 +5,7 @@ import { useLiveQuery } from '../hooks';
 import { platform, readPicked } from '../platform';
 import { useServices } from '../services';
 import type { PmmDb } from '../store/db';
+import { DEFAULT_MODEL_NAME, historyOfName, versionsOfName } from '../store/model-names';
 import { currentAliases, logFacets } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
 
@@ -22,14 +23,19 @@ export interface VersionChoice {
   readonly aliases: readonly string[];
 }
 
-/** Model versions for a picker: production first, then the challenger, other aliased versions, the rest newest first. */
-export async function versionChoices(db: PmmDb): Promise<VersionChoice[]> {
-  const [versions, history] = await Promise.all([
-    db.models.orderBy('ts').reverse().primaryKeys(),
+/**
+ * The versions of model `name` for a picker: production first, then the challenger, other aliased versions, the rest
+ * newest first.
+ */
+export async function versionChoices(db: PmmDb, name: string): Promise<VersionChoice[]> {
+  const [models, history] = await Promise.all([
+    db.models.orderBy('ts').reverse().toArray(),
     db.alias_history.toArray(),
   ]);
+  const mine = versionsOfName(models, name);
+  const versions = models.map((m) => m.version).filter((v) => mine.has(v));
   const byVersion = new Map<string, string[]>();
-  for (const [alias, row] of currentAliases(history)) {
+  for (const [alias, row] of currentAliases(historyOfName(history, models, name))) {
     if (row.to_version) byVersion.set(row.to_version, [...(byVersion.get(row.to_version) ?? []), alias]);
   }
   const rank = (aliases: readonly string[]) => {
@@ -52,8 +58,21 @@ export function WindowEditor({
   readonly value: WindowSpec;
   readonly onChange: (w: WindowSpec) => void;
 }) {
-  const { db } = useServices();
-  const facets = useLiveQuery(() => logFacets(db), [db], { nodes: [], versions: [], rows: 0 });
+  const { db, modelName } = useServices();
+  const facets = useLiveQuery(
+    async () => {
+      const [all, models] = await Promise.all([logFacets(db), db.models.toArray()]);
+      // the log's versions of the chosen model (a version not synced yet counts as the default model's)
+      const mine = versionsOfName(models, modelName);
+      const known = new Set(models.map((m) => m.version));
+      const versions = all.versions.filter((v) =>
+        known.has(v) ? mine.has(v) : modelName === DEFAULT_MODEL_NAME,
+      );
+      return { ...all, versions };
+    },
+    [db, modelName],
+    { nodes: [], versions: [], rows: 0 },
+  );
   const set = (patch: Partial<WindowSpec>) => {
     const next: Record<string, unknown> = { ...value, ...patch };
     for (const k of Object.keys(next)) if (next[k] === undefined || next[k] === '') delete next[k];
@@ -185,14 +204,18 @@ export function SidePicker({
   readonly onChange: (side: SideSpec | null) => void;
   readonly modes: readonly Mode[];
 }) {
-  const { db } = useServices();
-  const choices = useLiveQuery(() => versionChoices(db), [db], [] as VersionChoice[]);
+  const { db, modelName } = useServices();
+  const choices = useLiveQuery(() => versionChoices(db, modelName), [db, modelName], [] as VersionChoice[]);
   const versions = choices.map((c) => c.version);
   const [chosen, setChosen] = useState<Mode>(value?.kind ?? modes[0]!);
   const mode: Mode = value?.kind ?? chosen;
   // A model's profile with nothing chosen yet: production (first in the list), so Run works at once.
+  // (or a version of another model, after the model picker changed)
   const unchosen =
-    mode === 'profile' && (value === null || (value.kind === 'profile' && value.version === ''));
+    mode === 'profile' &&
+    (value === null ||
+      (value.kind === 'profile' &&
+        (value.version === '' || (versions.length > 0 && !versions.includes(value.version)))));
   useEffect(() => {
     if (unchosen && versions[0]) onChange({ kind: 'profile', version: versions[0] });
   }, [unchosen, versions[0], onChange]);

@@ -1,15 +1,17 @@
 // Over time: drift score per feature, the prediction distribution, and performance where feedback exists.
 import { TimeSeriesChart } from '@pmm/ui';
 import { useMemo, useState } from 'react';
-import { MIN_LABELLED_ROWS, type SideSpec, type TimelineResult } from '../analysis/protocol';
+import { kernelsLabel, MIN_LABELLED_ROWS, type SideSpec, type TimelineResult } from '../analysis/protocol';
 import { useServices } from '../services';
 import type { WindowSpec } from '../store/window-spec';
+import { useModelFeatures } from './model-features';
 import { SidePicker, WindowEditor } from './side-picker';
 
 const MAX_FEATURE_LINES = 8;
 
 export function TimelineView() {
   const { analysis } = useServices();
+  const features = useModelFeatures();
   const [reference, setReference] = useState<SideSpec | null>(null);
   const [window, setWindow] = useState<WindowSpec>({});
   const [buckets, setBuckets] = useState(24);
@@ -22,7 +24,14 @@ export function TimelineView() {
     setBusy(true);
     setError(null);
     try {
-      setResult(await analysis.timeline({ reference, current: { kind: 'window', window }, buckets }));
+      setResult(
+        await analysis.timeline({
+          reference,
+          current: { kind: 'window', window },
+          buckets,
+          ...(features ? { features } : {}),
+        }),
+      );
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -169,7 +178,10 @@ export function TimelineView() {
                 : 'No feedback for predictions in this window yet.'}
             </p>
           )}
-          <p className="meta">Computed in {result.millis.toFixed(0)} ms in the worker.</p>
+          <p className="meta">
+            Computed in {result.millis.toFixed(0)} ms in the worker,{' '}
+            <span data-testid="kernels">{kernelsLabel(result.kernels)}</span>.
+          </p>
         </div>
       )}
     </section>
