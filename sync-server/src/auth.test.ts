@@ -6,6 +6,7 @@ import {
   addNode,
   artifactVersion,
   predictionRow,
+  registerTestVersion,
   READ_TOKEN,
   registerBody,
   startTestServer,
@@ -16,6 +17,7 @@ let server: TestServer;
 let ingestToken: string;
 beforeAll(async () => {
   server = await startTestServer();
+  await registerTestVersion(server);
   ingestToken = await addNode(server, 'edge-auth');
 });
 afterAll(() => server?.close());
