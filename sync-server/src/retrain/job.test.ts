@@ -1,6 +1,7 @@
 // The retrain job's holdout is fair: production is scored on exactly the rows it held out itself.
 import { readFileSync } from 'node:fs';
 import { parseCsv, sha256Hex, toFeatureRows } from '@pmm/core/data';
+import { modelSchemaOf } from '@pmm/core/model';
 import { trainArtifact } from '@pmm/core/train';
 import { requireParts, telcoCsvPath } from '@pmm/test-support';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ describe.skipIf(!present)('runRetrainJob', () => {
       options: { seed: 3 },
     });
     const result = await runRetrainJob({
+      name: 'churn',
+      schema: modelSchemaOf(production.card),
       trainingData: TELCO,
       labelled: [],
       parentVersion: production.card.version,
