@@ -6,9 +6,9 @@ import {
   addNode,
   artifactVersion,
   predictionRow,
-  registerTestVersion,
   READ_TOKEN,
   registerBody,
+  registerTestVersion,
   startTestServer,
   type TestServer,
 } from './test/harness';

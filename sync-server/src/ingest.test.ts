@@ -8,9 +8,9 @@ import {
   artifactVersion,
   feedbackRow,
   predictionRow,
-  registerTestVersion,
   READ_TOKEN,
   registerBody,
+  registerTestVersion,
   startTestServer,
   type TestServer,
 } from './test/harness';

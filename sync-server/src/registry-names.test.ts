@@ -140,7 +140,11 @@ describe('registry by name', () => {
     expect((await server.call('GET', `/v1/registry/fraud/${CHURN}`)).status).toBe(404);
 
     const registry = await json<{
-      models: { name: string; aliases: { alias: string; version: string }[]; versions: { version: string }[] }[];
+      models: {
+        name: string;
+        aliases: { alias: string; version: string }[];
+        versions: { version: string }[];
+      }[];
     }>(server.call('GET', '/v1/registry', { token: READ_TOKEN }));
     expect(registry.models.map((m) => m.name)).toEqual(['churn', 'fraud']);
     const byName = Object.fromEntries(registry.models.map((m) => [m.name, m]));
@@ -248,9 +252,14 @@ describe('drift and retraining per name', () => {
     const byName = Object.fromEntries(outcomes.map((o) => [o.name, o.outcome]));
     expect(Object.keys(byName)).toEqual(['churn', 'fraud']);
     expect(byName.churn).toMatchObject({ ran: false });
-    expect(byName.fraud).toMatchObject({ ran: true, report: { model_name: 'fraud', model_version: fraudV1 } });
+    expect(byName.fraud).toMatchObject({
+      ran: true,
+      report: { model_name: 'fraud', model_version: fraudV1 },
+    });
 
-    const run = await server.call('POST', '/v1/drift/run', { json: { name: 'fraud', window: { last_n: 150 } } });
+    const run = await server.call('POST', '/v1/drift/run', {
+      json: { name: 'fraud', window: { last_n: 150 } },
+    });
     expect(run.status).toBe(201);
     expect(await run.json()).toMatchObject({ model_name: 'fraud', model_version: fraudV1 });
     const mismatch = await server.call('POST', '/v1/drift/run', {
@@ -263,14 +272,17 @@ describe('drift and retraining per name', () => {
     );
     expect(reports.reports.length).toBe(2);
     expect(reports.reports.every((r) => r.model_name === 'fraud')).toBe(true);
-    const churnReports = await json<{ reports: unknown[] }>(server.call('GET', '/v1/drift/reports?name=churn'));
+    const churnReports = await json<{ reports: unknown[] }>(
+      server.call('GET', '/v1/drift/reports?name=churn'),
+    );
     expect(churnReports.reports).toEqual([]);
   });
 
   it('refuses to retrain an imported model by hand (422, saying why) and records a policy’s wish as skipped', async () => {
     const imported = asImported(fraud, 'scorer-imported-1');
     expect(
-      (await server.call('POST', '/v1/models', { json: { name: 'scorer', ...registerBody(imported) } })).status,
+      (await server.call('POST', '/v1/models', { json: { name: 'scorer', ...registerBody(imported) } }))
+        .status,
     ).toBe(201);
     await server.call('POST', '/v1/registry/scorer/aliases', {
       json: { alias: 'production', version: imported.card.version },

@@ -63,7 +63,8 @@ async function readMultipart(
 function checkName(name: string | undefined): string {
   if (name === undefined) return DEFAULT_MODEL_NAME;
   const problem = modelNameProblem(name);
-  if (problem) throw new ApiError(400, 'invalid_name', `name: ${problem}`, [{ path: 'name', message: problem }]);
+  if (problem)
+    throw new ApiError(400, 'invalid_name', `name: ${problem}`, [{ path: 'name', message: problem }]);
   return name;
 }
 

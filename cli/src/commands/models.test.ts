@@ -64,12 +64,25 @@ afterAll(async () => {
 describe('pmm models', () => {
   it('registers a model folder under a name and points production at it (server and token from the environment)', async () => {
     const run = pmm(
-      ['register', '--name', 'fraud', '--model', path.join(dir, 'v1'), '--alias', 'production', '--reason', 'first'],
+      [
+        'register',
+        '--name',
+        'fraud',
+        '--model',
+        path.join(dir, 'v1'),
+        '--alias',
+        'production',
+        '--reason',
+        'first',
+      ],
       { PMM_SERVER: server.url, PMM_TOKEN: ADMIN },
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim().split('\n')).toEqual([`registered fraud ${v1}`, `fraud: production → ${v1}`]);
-    const served = await server.call<{ models: { name: string; version: string }[] }>('GET', '/v1/served-models');
+    const served = await server.call<{ models: { name: string; version: string }[] }>(
+      'GET',
+      '/v1/served-models',
+    );
     expect(served.models).toEqual([{ name: 'fraud', version: v1 }]);
     const history = await server.call<{ history: { name: string; reason: string; actor: string }[] }>(
       'GET',
@@ -93,12 +106,19 @@ describe('pmm models', () => {
       'json',
     ]);
     expect(registered.code, registered.stderr).toBe(0);
-    expect(JSON.parse(registered.stdout)).toMatchObject({ registered: { name: 'fraud', version: v2 }, alias: null });
+    expect(JSON.parse(registered.stdout)).toMatchObject({
+      registered: { name: 'fraud', version: v2 },
+      alias: null,
+    });
 
     const listed = pmm(['list', '--format', 'json'], { PMM_SERVER: server.url, PMM_TOKEN: READ });
     expect(listed.code, listed.stderr).toBe(0);
     const registry = JSON.parse(listed.stdout) as {
-      models: { name: string; aliases: { alias: string; version: string }[]; versions: { version: string }[] }[];
+      models: {
+        name: string;
+        aliases: { alias: string; version: string }[];
+        versions: { version: string }[];
+      }[];
     };
     expect(registry.models.map((m) => m.name)).toEqual(['fraud']);
     expect(registry.models[0]!.aliases.map((a) => [a.alias, a.version])).toEqual([['production', v1]]);
@@ -135,7 +155,9 @@ describe('pmm models', () => {
       PMM_TOKEN: ADMIN,
     });
     expect(isCleanFailure(unknown), unknown.stderr).toBe(true);
-    expect(unknown.stderr.trim()).toBe('pmm: the sync server answered 404: model version fraud-nope is not registered');
+    expect(unknown.stderr.trim()).toBe(
+      'pmm: the sync server answered 404: model version fraud-nope is not registered',
+    );
 
     const readOnly = pmm(['alias', '--name', 'fraud', '--alias', 'production', '--version', v1], {
       PMM_SERVER: server.url,

@@ -91,7 +91,9 @@ export async function registryCall<T>(
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new CliError(`the sync server at ${connection.server} did not answer JSON (is it a pmm sync server?)`);
+    throw new CliError(
+      `the sync server at ${connection.server} did not answer JSON (is it a pmm sync server?)`,
+    );
   }
 }
 
@@ -171,7 +173,12 @@ export function registerModelsCommand(program: Command): void {
         const alias =
           opts.alias === undefined
             ? null
-            : await setAlias(connection, { name, alias: opts.alias, version: card.version, reason: opts.reason });
+            : await setAlias(connection, {
+                name,
+                alias: opts.alias,
+                version: card.version,
+                reason: opts.reason,
+              });
         if (format === 'json') return printJson({ registered, alias });
         process.stdout.write(`registered ${name} ${registered.version}\n`);
         if (alias) process.stdout.write(`${aliasLine(alias)}\n`);

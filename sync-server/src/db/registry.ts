@@ -250,7 +250,11 @@ export async function modelExists(db: Executor, version: string): Promise<boolea
 }
 
 /** Serialises changes to one alias of one name inside the current transaction (PostgreSQL advisory lock). */
-export async function lockAlias(db: Executor, alias: string, name: string = DEFAULT_MODEL_NAME): Promise<void> {
+export async function lockAlias(
+  db: Executor,
+  alias: string,
+  name: string = DEFAULT_MODEL_NAME,
+): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`pmm-alias:${name}:${alias}`}))`);
 }
 
@@ -300,7 +304,11 @@ export async function pointAlias(
     on conflict (name, alias) do update set version = excluded.version, updated_at = now()`);
 }
 
-export async function dropAlias(db: Executor, alias: string, name: string = DEFAULT_MODEL_NAME): Promise<void> {
+export async function dropAlias(
+  db: Executor,
+  alias: string,
+  name: string = DEFAULT_MODEL_NAME,
+): Promise<void> {
   await db.execute(sql`delete from model_aliases where name = ${name} and alias = ${alias}`);
 }
 

@@ -71,9 +71,15 @@ describe('runRetrainJob on a model that is not Telco', () => {
       });
       expect(result.card.version).toMatch(/^fraud-/);
       expect(result.card.parent_version).toBe(fraud.card.version);
-      expect(result.card.schema!.features.map((f) => f.name)).toEqual(fraud.schema.features.map((f) => f.name));
+      expect(result.card.schema!.features.map((f) => f.name)).toEqual(
+        fraud.schema.features.map((f) => f.name),
+      );
       expect(result.card.schema!.target).toEqual(fraud.schema.target);
-      expect(result.rows).toMatchObject({ reference: fraud.records.length, labelled: 40, labelled_skipped: 1 });
+      expect(result.rows).toMatchObject({
+        reference: fraud.records.length,
+        labelled: 40,
+        labelled_skipped: 1,
+      });
       expect(result.metrics.production!.rows).toBe(result.rows.holdout);
       expect(result.metrics.challenger.roc_auc).toBeGreaterThan(0.6);
     } finally {

@@ -213,7 +213,8 @@ export class Retrainer {
           const [newest] = await listModels(db, name);
           return newest ? (await getModel(db, newest.version))?.card : undefined;
         })());
-      if (!schemaCard) throw new NotFoundError(`model ${name} has no version to take the feature schema from`);
+      if (!schemaCard)
+        throw new NotFoundError(`model ${name} has no version to take the feature schema from`);
       if (this.#closed) throw new Error('the server shut down during the run');
       const job = (this.deps.startJob ?? startWorkerJob)({
         name,

@@ -13,12 +13,7 @@ const isoTime = z.iso.datetime({ offset: true });
 
 const runSchema = z.strictObject({
   name: modelNameSchema.optional().describe('Model name (default churn): its production version is run'),
-  model_version: z
-    .string()
-    .min(1)
-    .max(128)
-    .optional()
-    .describe("Default: the name's production alias"),
+  model_version: z.string().min(1).max(128).optional().describe("Default: the name's production alias"),
   window: z
     .strictObject({
       last_n: z

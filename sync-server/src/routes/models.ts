@@ -2,7 +2,12 @@
 
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { limitBody } from '@pmm/core/http';
-import { DEFAULT_MODEL_NAME, modelNameSchema, SERVED_MODELS_PATH, servedModelsResponseSchema } from '@pmm/core/sync';
+import {
+  DEFAULT_MODEL_NAME,
+  modelNameSchema,
+  SERVED_MODELS_PATH,
+  servedModelsResponseSchema,
+} from '@pmm/core/sync';
 import { type AppEnv, actorOf, requireRole } from '../auth';
 import { MAX_JSON_BODY_BYTES, MAX_MODEL_BODY_BYTES } from '../body';
 import type { Db } from '../db/client';
@@ -159,7 +164,8 @@ export function modelRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     createRoute({
       method: 'get',
       path: '/v1/models',
-      summary: 'List model versions (of every name, or of ?name=) with their metrics and aliases, newest first',
+      summary:
+        'List model versions (of every name, or of ?name=) with their metrics and aliases, newest first',
       tags: ['registry'],
       security: bearer,
       middleware: [read] as const,

@@ -140,7 +140,9 @@ export const registerBody = (a: Artifact) => ({
 export const TEST_VERSION = 'churn-test-1';
 
 /** Registers the trained artifact as `TEST_VERSION` through the API (base URL + admin token, or a test server). */
-export async function registerTestVersion(server: TestServer | { url: string; token: string }): Promise<void> {
+export async function registerTestVersion(
+  server: TestServer | { url: string; token: string },
+): Promise<void> {
   const body = registerBody(await artifactVersion(TEST_VERSION));
   const response =
     'call' in server
