@@ -148,6 +148,16 @@ export async function resolveAlias(
   return row?.version ?? null;
 }
 
+/** A version's model.json `origin` (who made it), or null when absent or not registered. */
+export async function modelOrigin(db: Executor, version: string): Promise<Record<string, unknown> | null> {
+  const [row] = await rows<{ origin: Record<string, unknown> | string | null }>(
+    db,
+    sql`select card->'origin' as origin from models where version = ${version}`,
+  );
+  const origin = row?.origin ?? null;
+  return typeof origin === 'string' ? (JSON.parse(origin) as Record<string, unknown>) : origin;
+}
+
 /** The model name a version was registered under, or null when it is not registered. */
 export async function modelNameOf(db: Executor, version: string): Promise<string | null> {
   const [row] = await rows<{ name: string }>(db, sql`select name from models where version = ${version}`);

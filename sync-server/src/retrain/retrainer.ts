@@ -5,9 +5,9 @@ import { ApiError, ConflictError, NotFoundError } from '@pmm/core/http';
 import { type ModelCard, modelSchemaOf, parseModelCard, verifyArtifact } from '@pmm/core/model';
 import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
 import type { RetrainOptions } from '../config';
-import type { Db, Executor } from '../db/client';
+import type { Executor } from '../db/client';
 import type { StoredDriftReport } from '../db/drift';
-import { getArtifact, getModel, insertModel, listModels, resolveAlias } from '../db/registry';
+import { getArtifact, getModel, insertModel, listModels, modelOrigin, resolveAlias } from '../db/registry';
 import {
   failAbandonedRuns,
   finishRun,
@@ -101,7 +101,9 @@ export class Retrainer {
         drift_report_id: extra.driftReport?.id ?? null,
         training_data: this.deps.options().trainingData,
       };
-      const scope = retrainScope(production ? (await getModel(tx as unknown as Db, production))?.card : null);
+      const scope = retrainScope(
+        production ? { version: production, origin: await modelOrigin(tx, production) } : null,
+      );
       if (!scope.retrainable) {
         // A policy's wish is recorded as a skipped run; a request by hand is answered with the reason.
         if (trigger === 'manual') throw new ApiError(422, 'retrain_unsupported', scope.reason);
