@@ -23,7 +23,7 @@ import { notifyShapeChange } from '../shapes';
 import { moveAlias } from './aliases';
 import type { RetrainJobInput, RetrainJobResult } from './job';
 import { startWorkerJob, type WorkerJob } from './run-worker';
-import { retrainScope } from './scope';
+import { retrainScope, trainingDataFor } from './scope';
 
 export type RetrainTrigger = 'manual' | 'drift' | 'schedule';
 
@@ -99,7 +99,7 @@ export class Retrainer {
         reason: extra.reason ?? null,
         production_version: production,
         drift_report_id: extra.driftReport?.id ?? null,
-        training_data: this.deps.options().trainingData,
+        training_data: trainingDataFor(name, this.deps.options()),
       };
       const scope = retrainScope(
         production ? { version: production, origin: await modelOrigin(tx, production) } : null,
@@ -221,7 +221,7 @@ export class Retrainer {
       const job = (this.deps.startJob ?? startWorkerJob)({
         name,
         schema: modelSchemaOf(schemaCard as unknown as ModelCard),
-        trainingData: options.trainingData,
+        trainingData: trainingDataFor(name, options),
         labelled,
         parentVersion: production,
         productionOnnx: artifact?.onnx ?? null,

@@ -18,3 +18,11 @@ export function retrainScope(card: Record<string, unknown> | null | undefined): 
   }
   return { retrainable: true };
 }
+
+/** The labelled training CSV of model `name`: its `PMM_TRAINING_DATA_BY_NAME` entry, else `PMM_TRAINING_DATA`. */
+export function trainingDataFor(
+  name: string,
+  options: { readonly trainingData: string; readonly trainingDataByName?: Readonly<Record<string, string>> },
+): string {
+  return options.trainingDataByName?.[name] ?? options.trainingData;
+}
