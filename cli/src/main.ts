@@ -10,6 +10,7 @@ import { registerDetectCommand } from './commands/detect';
 import { registerDriftCommand } from './commands/drift';
 import { registerEstimateCommand } from './commands/estimate';
 import { registerImportCommand } from './commands/import';
+import { registerModelsCommand } from './commands/models';
 import { registerMultivariateCommand } from './commands/multivariate';
 import { registerPredictCommand } from './commands/predict';
 import { registerProfileCommands } from './commands/profile';
@@ -27,6 +28,8 @@ export function buildProgram(): Command {
   const program = new Command('pmm')
     .description('pmm — production ML monitoring: train, serve, and watch a churn model for drift')
     .version(VERSION, '-V, --version', 'print the pmm version')
+    // `pmm --version` prints pmm's; after a subcommand `--version` is its own (`pmm models alias --version V`).
+    .enablePositionalOptions()
     // Errors are printed by main() as one `pmm: …` line; commander's own lines are left out.
     .configureOutput({ outputError: () => undefined })
     .exitOverride();
@@ -34,6 +37,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerTrainCommand(program);
   registerImportCommand(program);
+  registerModelsCommand(program);
   registerPredictCommand(program);
   registerSimulateCommand(program);
   registerDriftCommand(program);

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXAMPLE_FEATURES } from '@pmm/core/schema';
+import { EXAMPLE_FEATURES, type FeatureRecord } from '@pmm/core/schema';
+import { trainArtifact } from '@pmm/core/train';
 import { startServerProcess } from '../src/test/process';
 import { createScratchDatabase } from '../src/test/scratch-database';
 
@@ -42,7 +43,24 @@ async function scratchStore(): Promise<{
   };
 }
 
-function makeBodies(): string[] {
+const features = (i: number): FeatureRecord => ({
+  ...EXAMPLE_FEATURES,
+  tenure: i % 72,
+  monthly_charges: 20 + (i % 100),
+});
+
+/** The centre refuses rows of unregistered versions: a tiny model (one epoch) to register first. */
+async function benchModel() {
+  const records = Array.from({ length: 200 }, (_, i) => features(i));
+  return trainArtifact({
+    records,
+    labels: Uint8Array.from(records, (_, i) => i % 2),
+    trainingDataSha256: '0'.repeat(64),
+    options: { seed: 0, epochs: 1 },
+  });
+}
+
+function makeBodies(version: string): string[] {
   const start = Date.now() - total;
   const bodies: string[] = [];
   for (let offset = 0; offset < total; offset += batchSize) {
@@ -52,8 +70,8 @@ function makeBodies(): string[] {
         prediction_id: randomUUID(),
         created_at: new Date(start + i).toISOString(),
         node_id: NODE,
-        model_version: 'churn-bench',
-        features: { ...EXAMPLE_FEATURES, tenure: i % 72, monthly_charges: 20 + (i % 100) },
+        model_version: version,
+        features: features(i),
         probability: (i % 1000) / 1000,
         label: i % 2,
       });
@@ -75,8 +93,15 @@ try {
     body: JSON.stringify({ node_id: NODE, url: 'http://127.0.0.1:9', admin_token: 'unused' }),
   });
   const { ingest_token: token } = (await registered.json()) as { ingest_token: string };
+  const model = await benchModel();
+  const modelResponse = await fetch(`${server.url}/v1/models`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: model.card, onnx_base64: Buffer.from(model.onnx).toString('base64') }),
+  });
+  if (modelResponse.status !== 201) throw new Error(`register: HTTP ${modelResponse.status}`);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const bodies = makeBodies();
+  const bodies = makeBodies(model.card.version);
 
   const latencies: number[] = [];
   let accepted = 0;

@@ -8,6 +8,7 @@ import {
   predictionRow,
   READ_TOKEN,
   registerBody,
+  registerTestVersion,
   startTestServer,
   type TestServer,
 } from './test/harness';
@@ -16,6 +17,7 @@ let server: TestServer;
 let ingestToken: string;
 beforeAll(async () => {
   server = await startTestServer();
+  await registerTestVersion(server);
   ingestToken = await addNode(server, 'edge-auth');
 });
 afterAll(() => server?.close());

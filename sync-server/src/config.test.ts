@@ -43,6 +43,20 @@ describe('readConfig', () => {
     expect(() => readConfig({ PMM_DRIFT_MIN_ROWS: '0' })).toThrow(/PMM_DRIFT_MIN_ROWS/);
   });
 
+  it('reads the training CSV of other model names, naming a bad entry', () => {
+    expect(
+      readConfig({ PMM_TRAINING_DATA_BY_NAME: 'fraud=/srv/fraud.csv, credit-risk = /srv/credit.csv' }).retrain
+        .trainingDataByName,
+    ).toEqual({ fraud: '/srv/fraud.csv', 'credit-risk': '/srv/credit.csv' });
+    expect(readConfig({}).retrain.trainingDataByName).toBeUndefined();
+    expect(() => readConfig({ PMM_TRAINING_DATA_BY_NAME: 'Fraud=/srv/f.csv' })).toThrow(
+      /PMM_TRAINING_DATA_BY_NAME: "Fraud" is not a model name/,
+    );
+    expect(() => readConfig({ PMM_TRAINING_DATA_BY_NAME: '/srv/f.csv' })).toThrow(
+      /PMM_TRAINING_DATA_BY_NAME: entries are name=path/,
+    );
+  });
+
   it('names every bad variable in one error', () => {
     expect(() => readConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', PMM_ADMIN_TOKEN: 'short' })).toThrow(
       /PORT: .*; DATABASE_URL: .*; PMM_ADMIN_TOKEN: /,

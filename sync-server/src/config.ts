@@ -1,5 +1,6 @@
 // Configuration from the environment, read and validated once at start-up.
 import path from 'node:path';
+import { modelNameProblem } from '@pmm/core/sync';
 import { z } from 'zod';
 import { DEFAULT_SHAPE_CONFIG, type ShapeConfig } from './shapes/config';
 
@@ -37,6 +38,8 @@ export interface RetrainOptions {
   readonly intervalMs: number;
   /** The labelled reference CSV (absolute). */
   readonly trainingData: string;
+  /** The labelled training CSV of other model names (`PMM_TRAINING_DATA_BY_NAME`); others use `trainingData`. */
+  readonly trainingDataByName?: Readonly<Record<string, string>>;
   /** Promote the challenger to production when its holdout ROC AUC is at least production's. */
   readonly autoPromote: boolean;
   readonly seed: number;
@@ -105,6 +108,24 @@ const envSchema = z.object({
     .default('on_drift'),
   PMM_RETRAIN_INTERVAL_MS: int(1_000, 2_592_000_000).default(86_400_000),
   PMM_TRAINING_DATA: z.string().min(1).optional(),
+  PMM_TRAINING_DATA_BY_NAME: z
+    .string()
+    .transform((value, ctx) => {
+      const byName: Record<string, string> = {};
+      for (const entry of value.split(',')) {
+        const at = entry.indexOf('=');
+        const name = entry.slice(0, at).trim();
+        const file = entry.slice(at + 1).trim();
+        const problem = at < 0 || !file ? 'entries are name=path' : modelNameProblem(name);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: `${problem} (e.g. fraud=/data/fraud.csv)` });
+          return z.NEVER;
+        }
+        byName[name] = path.resolve(file);
+      }
+      return byName;
+    })
+    .optional(),
   PMM_AUTO_PROMOTE: z
     .enum(['true', 'false', '1', '0'], 'must be true or false')
     .transform((v) => v === 'true' || v === '1')
@@ -158,6 +179,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       policy: e.PMM_RETRAIN_POLICY,
       intervalMs: e.PMM_RETRAIN_INTERVAL_MS,
       trainingData: path.resolve(e.PMM_TRAINING_DATA ?? path.join(REPO_ROOT, 'data/telco.csv')),
+      ...(e.PMM_TRAINING_DATA_BY_NAME && { trainingDataByName: e.PMM_TRAINING_DATA_BY_NAME }),
       autoPromote: e.PMM_AUTO_PROMOTE,
       seed: e.PMM_RETRAIN_SEED,
       cooldownMs: e.PMM_RETRAIN_COOLDOWN_MS,

@@ -1,7 +1,7 @@
 // Durability: a server killed (SIGKILL) in the middle of ingest loses no batch it acknowledged; SIGTERM stops cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestResult } from './ingest';
-import { ADMIN_TOKEN, createTestStore, predictionRow } from './test/harness';
+import { ADMIN_TOKEN, createTestStore, predictionRow, registerTestVersion } from './test/harness';
 import { type ServerProcess, startServerProcess } from './test/process';
 
 let store: Awaited<ReturnType<typeof createTestStore>>;
@@ -35,6 +35,7 @@ describe('crash safety', () => {
       admin_token: 'edge-admin',
     });
     expect(registered.status).toBe(201);
+    await registerTestVersion({ url: first.url, token: ADMIN_TOKEN });
     const { ingest_token: token } = (await registered.json()) as { ingest_token: string };
 
     const acknowledged: ReturnType<typeof predictionRow>[][] = [];

@@ -5,9 +5,12 @@ import { rows } from './db/client';
 import type { IngestResult } from './ingest';
 import {
   addNode,
+  artifactVersion,
   feedbackRow,
   predictionRow,
   READ_TOKEN,
+  registerBody,
+  registerTestVersion,
   startTestServer,
   type TestServer,
 } from './test/harness';
@@ -17,6 +20,7 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   server = await startTestServer();
+  await registerTestVersion(server);
   for (const node of ['edge-a', 'edge-b', 'edge-c', 'edge-d']) tokens[node] = await addNode(server, node);
 });
 afterAll(() => server?.close());
@@ -177,6 +181,8 @@ describe('POST /v1/ingest/predictions', () => {
   });
 
   it('updates the node’s last contact and active model version from the newest row', async () => {
+    for (const version of ['churn-new', 'churn-old', 'churn-older'])
+      await server.call('POST', '/v1/models', { json: registerBody(await artifactVersion(version)) });
     const before = Date.now();
     await ingest('predictions', 'edge-c', [
       predictionRow('edge-c', { model_version: 'churn-new', created_at: '2030-01-01T00:00:01Z' }),

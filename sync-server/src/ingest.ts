@@ -1,5 +1,6 @@
 // Ingest of edge logs: each row is validated on its own, the good rows of a batch are stored, the bad named by index.
-import { toFieldIssues } from '@pmm/core/schema';
+import { modelSchemaOf } from '@pmm/core/model';
+import { requestValidatorFor, toFieldIssues } from '@pmm/core/schema';
 import {
   type IngestFeedbackRow,
   type IngestPredictionRow,
@@ -11,6 +12,7 @@ import {
 import { z } from 'zod';
 import type { Db } from './db/client';
 import { insertPredictions, knownPredictionIds, touchNode, upsertFeedback } from './db/ingest';
+import { cardsOf } from './db/registry';
 
 /** The centre takes up to this many rows per request (the edge ships 500). */
 export const MAX_INGEST_ROWS = 5_000;
@@ -77,6 +79,41 @@ function sameContent(a: IngestPredictionRow, b: IngestPredictionRow): boolean {
 const CONFLICT_MESSAGE = 'already stored with different content (the first is kept)';
 
 /**
+ * Checks each row's features against the schema of ITS model version (the validator the edge built from the
+ * same model.json): rows of an unregistered version, or whose features that schema refuses, move from `valid`
+ * to `rejected`, named by index and field.
+ */
+async function checkFeatures(
+  db: Db,
+  valid: { index: number; row: IngestPredictionRow }[],
+  rejected: RejectedRow[],
+): Promise<{ index: number; row: IngestPredictionRow }[]> {
+  const cards = await cardsOf(db, [...new Set(valid.map((v) => v.row.model_version))]);
+  const kept: { index: number; row: IngestPredictionRow }[] = [];
+  for (const v of valid) {
+    const registered = cards.get(v.row.model_version);
+    if (!registered) {
+      rejected.push({
+        index: v.index,
+        path: 'model_version',
+        message: `unknown model version ${v.row.model_version}: register it before sending its predictions`,
+      });
+      continue;
+    }
+    const validator = requestValidatorFor(v.row.model_version, modelSchemaOf(registered.card));
+    const checked = validator.validateFeatures(v.row.features);
+    if (!checked.ok) {
+      const first = checked.issues[0] ?? { path: '(root)', message: 'invalid features' };
+      rejected.push({ index: v.index, path: `features.${first.path}`, message: first.message });
+      continue;
+    }
+    kept.push(v);
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  return kept;
+}
+
+/**
  * Stores the valid rows new to the centre. A row whose id is stored (or earlier in the batch) with the same
  * content is a duplicate; with different content it is a conflict: the first is kept, the row is named in
  * `conflicts` and logged, since it means a client bug or an attack.
@@ -86,7 +123,7 @@ export async function ingestPredictions(
   nodeId: string,
   rows: readonly unknown[],
 ): Promise<IngestResult> {
-  const { valid, rejected } = validateRows<IngestPredictionRow>(ingestPredictionRowSchema, rows, (row) => {
+  const checked = validateRows<IngestPredictionRow>(ingestPredictionRowSchema, rows, (row) => {
     if (row.node_id !== nodeId)
       return { index: 0, path: 'node_id', message: `must equal the request's node_id` };
     if (CONTROL.test(row.model_version)) {
@@ -94,6 +131,8 @@ export async function ingestPredictions(
     }
     return checkCreatedAt(row.created_at);
   });
+  const { rejected } = checked;
+  const valid = await checkFeatures(db, checked.valid, rejected);
   const conflicts: RejectedRow[] = [];
   const first = new Map<string, { index: number; row: IngestPredictionRow }>();
   for (const v of valid) {

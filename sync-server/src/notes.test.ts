@@ -18,6 +18,7 @@ beforeAll(async () => {
   });
   expect(registered.status).toBe(201);
   const report = await insertDriftReport(server.database.db, {
+    modelName: 'churn',
     modelVersion: VERSION,
     nodeId: null,
     window: { last_n: 10 },

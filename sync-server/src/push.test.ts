@@ -155,7 +155,7 @@ describe('push on production moves', () => {
 
     edge.script.length = 0; // the edge is back; the server restarts
     const awaiting = async () =>
-      (await nodesAwaiting(server.database.db, 'churn-push-2')).map((n) => n.nodeId);
+      (await nodesAwaiting(server.database.db, 'churn', 'churn-push-2')).map((n) => n.nodeId);
     // edge-down gave up too; edge-refusing refused for good and is left alone.
     expect(await awaiting()).toEqual(['edge-down', 'edge-restart']);
     const restarted = new Pusher({ db: server.database.db, options: FAST_PUSH });

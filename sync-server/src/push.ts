@@ -1,4 +1,5 @@
-// Pushes the production model to every registered edge in the background, retrying with exponential backoff.
+// Pushes each model name's production version to every registered edge in the background, retrying with
+// exponential backoff. Pushes run per (node, name): a push of one name never cancels another name's.
 import type { PushOptions } from './config';
 import type { Db } from './db/client';
 import {
@@ -9,9 +10,16 @@ import {
   type PushStatus,
   recordPush,
 } from './db/nodes';
-import { getArtifact, getModel, resolveAlias } from './db/registry';
+import { getArtifact, getModel, modelNameOf, resolveAlias, servedModels } from './db/registry';
 
 export const EDGE_INSTALL_PATH = '/admin/models';
+
+/** One push: a model name's version to one node. */
+interface Push {
+  readonly target: NodeTarget;
+  readonly name: string;
+  readonly version: string;
+}
 
 export interface PusherDeps {
   readonly db: Db;
@@ -27,6 +35,8 @@ export function backoffDelay(options: PushOptions, attempt: number): number {
 
 class Superseded extends Error {}
 
+const runKey = (nodeId: string, name: string) => `${nodeId}\u0000${name}`;
+
 export class Pusher {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   /** Pushes being set up (reading the node list), so `idle()` waits for them too. */
@@ -35,37 +45,46 @@ export class Pusher {
 
   constructor(private readonly deps: PusherDeps) {}
 
-  /** Starts pushing `version` to every registered node; returns at once. A newer push to a node cancels its older one. */
+  /**
+   * Starts pushing `version` (of its model name) to every registered node; returns at once. A newer push of
+   * the same name to a node cancels its older one; other names' pushes go on.
+   */
   pushAll(version: string): Promise<number> {
     return this.track(
-      listNodeTargets(this.deps.db).then((targets) => {
-        for (const target of targets) this.start(target, version);
-        return targets.length;
-      }),
+      Promise.all([modelNameOf(this.deps.db, version), listNodeTargets(this.deps.db)]).then(
+        ([name, targets]) => {
+          if (name === null) throw new Error(`model ${version} is not in the registry`);
+          for (const target of targets) this.start(target, name, version);
+          return targets.length;
+        },
+      ),
     );
   }
 
-  /** Starts pushing the current production version to one node, if there is one. */
+  /** Starts pushing every name's current production version to one node; true when there was any. */
   pushProductionTo(nodeId: string): Promise<boolean> {
     return this.track(
-      Promise.all([resolveAlias(this.deps.db, 'production'), getNodeTarget(this.deps.db, nodeId)]).then(
-        ([version, target]) => {
-          if (!version || !target) return false;
-          this.start(target, version);
+      Promise.all([servedModels(this.deps.db), getNodeTarget(this.deps.db, nodeId)]).then(
+        ([served, target]) => {
+          if (served.length === 0 || !target) return false;
+          for (const { name, version } of served) this.start(target, name, version);
           return true;
         },
       ),
     );
   }
 
-  /** After a restart: pushes production again to the nodes that neither installed nor refused it. */
+  /** After a restart: pushes each name's production again to the nodes that neither installed nor refused it. */
   reconcile(): Promise<number> {
     return this.track(
-      resolveAlias(this.deps.db, 'production').then(async (version) => {
-        if (!version) return 0;
-        const targets = await nodesAwaiting(this.deps.db, version);
-        for (const target of targets) this.start(target, version);
-        return targets.length;
+      servedModels(this.deps.db).then(async (served) => {
+        let started = 0;
+        for (const { name, version } of served) {
+          const targets = await nodesAwaiting(this.deps.db, name, version);
+          for (const target of targets) this.start(target, name, version);
+          started += targets.length;
+        }
+        return started;
       }),
     );
   }
@@ -91,29 +110,33 @@ export class Pusher {
     await this.idle();
   }
 
-  private start(target: NodeTarget, version: string): void {
+  private start(target: NodeTarget, name: string, version: string): void {
     if (this.closed) return;
-    const previous = this.running.get(target.nodeId);
+    const key = runKey(target.nodeId, name);
+    const previous = this.running.get(key);
     previous?.controller.abort(new Superseded());
     const controller = new AbortController();
+    const push: Push = { target, name, version };
     const done = (async () => {
       await previous?.done;
       try {
-        await this.run(target, version, controller.signal);
+        await this.run(push, controller.signal);
       } catch (err) {
-        this.deps.log?.(`push of ${version} to ${target.nodeId} stopped: ${message(err)}`);
+        this.deps.log?.(`push of ${name} ${version} to ${target.nodeId} stopped: ${message(err)}`);
       } finally {
-        if (this.running.get(target.nodeId)?.controller === controller) this.running.delete(target.nodeId);
+        if (this.running.get(key)?.controller === controller) this.running.delete(key);
       }
     })();
-    this.running.set(target.nodeId, { controller, done });
+    this.running.set(key, { controller, done });
   }
 
-  private async run(target: NodeTarget, version: string, signal: AbortSignal): Promise<void> {
+  private async run(push: Push, signal: AbortSignal): Promise<void> {
+    const { target, name, version } = push;
     const { db, options } = this.deps;
     const [model, artifact] = await Promise.all([getModel(db, version), getArtifact(db, version)]);
     if (!model || !artifact) throw new Error(`model ${version} is not in the registry`);
     const body = JSON.stringify({
+      name,
       model: model.card,
       onnx_base64: Buffer.from(artifact.onnx).toString('base64'),
     });
@@ -121,16 +144,9 @@ export class Pusher {
     const doFetch = this.deps.fetch ?? fetch;
 
     for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-      if (signal.aborted) return this.stopped(target, version, attempt, signal);
-      if ((await resolveAlias(db, 'production')) !== version) {
-        return this.record(
-          target,
-          version,
-          attempt,
-          'superseded',
-          null,
-          'production moved to another version',
-        );
+      if (signal.aborted) return this.stopped(push, attempt, signal);
+      if ((await resolveAlias(db, 'production', name)) !== version) {
+        return this.record(push, attempt, 'superseded', null, 'production moved to another version');
       }
       let status: number | null = null;
       let error: string;
@@ -143,42 +159,51 @@ export class Pusher {
         });
         status = response.status;
         const text = await response.text().catch(() => '');
-        if (response.ok) return this.record(target, version, attempt, 'succeeded', status, null);
+        if (response.ok) return this.record(push, attempt, 'succeeded', status, null);
         error = `HTTP ${status}: ${text.slice(0, 500)}`;
         // The edge refused the artifact or our credentials: retrying the same request cannot help.
         if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-          return this.record(target, version, attempt, 'rejected', status, error);
+          return this.record(push, attempt, 'rejected', status, error);
         }
       } catch (err) {
-        if (signal.aborted) return this.stopped(target, version, attempt, signal);
+        if (signal.aborted) return this.stopped(push, attempt, signal);
         error = message(err);
       }
       const last = attempt === options.maxAttempts;
-      await this.record(target, version, attempt, last ? 'gave_up' : 'failed', status, error);
+      await this.record(push, attempt, last ? 'gave_up' : 'failed', status, error);
       if (!last && !(await sleep(backoffDelay(options, attempt), signal))) {
-        return this.stopped(target, version, attempt + 1, signal);
+        return this.stopped(push, attempt + 1, signal);
       }
     }
   }
 
-  private async stopped(target: NodeTarget, version: string, attempt: number, signal: AbortSignal) {
-    // A newer push to the same node replaced this one; a shutdown leaves no record (the next start reconciles).
+  private async stopped(push: Push, attempt: number, signal: AbortSignal) {
+    // A newer push of the same name to the same node replaced this one; a shutdown leaves no record (the next
+    // start reconciles).
     if (signal.reason instanceof Superseded) {
-      await this.record(target, version, attempt, 'superseded', null, 'a newer push to this node started');
+      await this.record(push, attempt, 'superseded', null, 'a newer push to this node started');
     }
   }
 
   private async record(
-    target: NodeTarget,
-    version: string,
+    push: Push,
     attempt: number,
     status: PushStatus,
     httpStatus: number | null,
     error: string | null,
   ): Promise<void> {
-    await recordPush(this.deps.db, { nodeId: target.nodeId, version, attempt, status, httpStatus, error });
+    const { target, name, version } = push;
+    await recordPush(this.deps.db, {
+      nodeId: target.nodeId,
+      name,
+      version,
+      attempt,
+      status,
+      httpStatus,
+      error,
+    });
     if (status !== 'succeeded')
-      this.deps.log?.(`push ${version} → ${target.nodeId} #${attempt} ${status}: ${error}`);
+      this.deps.log?.(`push ${name} ${version} → ${target.nodeId} #${attempt} ${status}: ${error}`);
   }
 }
 

@@ -1,6 +1,5 @@
 // The edge → centre log-shipping protocol: the row shapes both sides validate with the same zod schemas.
 import { z } from 'zod';
-import { featuresSchema } from '../data/telco-request';
 
 /** Rows per ingest request: the edge ships in batches of this size, the centre refuses larger ones. */
 export const INGEST_BATCH_SIZE = 500;
@@ -15,13 +14,19 @@ export const modelArtifactPath = (version: string): string =>
 const isoTimestamp = z.iso.datetime({ offset: true });
 const nodeId = z.string().min(1).max(128);
 
+/**
+ * A logged row's features: any model's (strings, numbers, null for missing). The centre checks them against
+ * the schema of the row's `model_version` (and names the model by that version).
+ */
+export const loggedFeaturesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+
 /** One logged prediction, as the edge stored it. The centre's ingest is idempotent by `prediction_id`. */
 export const ingestPredictionRowSchema = z.strictObject({
   prediction_id: z.uuid(),
   created_at: isoTimestamp,
   node_id: nodeId,
   model_version: z.string().min(1).max(128),
-  features: featuresSchema,
+  features: loggedFeaturesSchema,
   probability: z.number().min(0).max(1),
   label: z.union([z.literal(0), z.literal(1)]),
 });

@@ -72,6 +72,8 @@ export async function predictionStats(
 
 export interface StoredDriftReport {
   readonly id: string;
+  /** The model name of `model_version`. */
+  readonly model_name: string;
   readonly model_version: string;
   readonly node_id: string | null;
   readonly window: Record<string, unknown>;
@@ -91,6 +93,7 @@ const json = (v: Record<string, unknown> | string) =>
 
 const toReport = (r: ReportRow): StoredDriftReport => ({
   id: r.id,
+  model_name: r.model_name,
   model_version: r.model_version,
   node_id: r.node_id,
   window: json(r.window),
@@ -100,7 +103,7 @@ const toReport = (r: ReportRow): StoredDriftReport => ({
   report: json(r.report),
 });
 
-const columns = sql`id::text as id, model_version, node_id, "window", dataset_drift, drift_share,
+const columns = sql`id::text as id, model_name, model_version, node_id, "window", dataset_drift, drift_share,
   ${iso('created_at')} as created_at`;
 
 /** The report without the per-column distributions (what lists return unless asked for everything). */
@@ -113,6 +116,7 @@ const slimReport = sql`case when jsonb_typeof(report->'columns') = 'array'
 export async function insertDriftReport(
   db: Executor,
   values: {
+    modelName: string;
     modelVersion: string;
     nodeId: string | null;
     window: Record<string, unknown>;
@@ -123,8 +127,8 @@ export async function insertDriftReport(
 ): Promise<StoredDriftReport> {
   const [row] = await rows<ReportRow>(
     db,
-    sql`insert into drift_reports (model_version, node_id, "window", report, dataset_drift, drift_share)
-        values (${values.modelVersion}, ${values.nodeId}, ${JSON.stringify(values.window)}::jsonb,
+    sql`insert into drift_reports (model_name, model_version, node_id, "window", report, dataset_drift, drift_share)
+        values (${values.modelName}, ${values.modelVersion}, ${values.nodeId}, ${JSON.stringify(values.window)}::jsonb,
                 ${JSON.stringify(values.report)}::jsonb, ${values.datasetDrift}, ${values.driftShare})
         returning ${columns}, report`,
   );
@@ -133,13 +137,17 @@ export async function insertDriftReport(
 
 export async function listDriftReports(
   db: Executor,
-  options: { modelVersion?: string; limit: number; full: boolean },
+  options: { modelName?: string; modelVersion?: string; limit: number; full: boolean },
 ): Promise<StoredDriftReport[]> {
+  const filters = [
+    ...(options.modelName === undefined ? [] : [sql`model_name = ${options.modelName}`]),
+    ...(options.modelVersion === undefined ? [] : [sql`model_version = ${options.modelVersion}`]),
+  ];
   const found = await rows<ReportRow>(
     db,
     sql`select ${columns}, ${options.full ? sql`report` : slimReport} as report
         from drift_reports
-        ${options.modelVersion === undefined ? sql`` : sql`where model_version = ${options.modelVersion}`}
+        ${filters.length === 0 ? sql`` : sql`where ${sql.join(filters, sql` and `)}`}
         order by created_at desc, id desc
         limit ${options.limit}`,
   );

@@ -1,4 +1,5 @@
 // Edge nodes: registration (with their ingest token), contact and model state, and the log of model pushes.
+import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import { type Db, type Executor, rows } from './client';
 import { nodePushes, nodes, tokens } from './schema';
@@ -15,6 +16,7 @@ export type PushStatus = 'succeeded' | 'failed' | 'gave_up' | 'rejected' | 'supe
 export interface PushRecord {
   readonly id: string;
   readonly node_id: string;
+  readonly name: string;
   readonly version: string;
   readonly attempt: number;
   readonly status: PushStatus;
@@ -91,6 +93,7 @@ export async function listNodes(db: Db, now: Date) {
 type PushRow = {
   id: string;
   node_id: string;
+  name: string;
   version: string;
   attempt: number;
   status: PushStatus;
@@ -100,7 +103,7 @@ type PushRow = {
 };
 
 const pushColumns = sql.raw(
-  `id::text as id, node_id, version, attempt, status, http_status, error,
+  `id::text as id, node_id, name, version, attempt, status, http_status, error,
    to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at`,
 );
 
@@ -118,6 +121,8 @@ export async function recordPush(
   db: Db,
   push: {
     nodeId: string;
+    /** The model name pushed (default churn). */
+    name?: string;
     version: string;
     attempt: number;
     status: PushStatus;
@@ -125,8 +130,10 @@ export async function recordPush(
     error: string | null;
   },
 ): Promise<void> {
-  await db.insert(nodePushes).values(push);
-  if (push.status === 'succeeded') {
+  const name = push.name ?? DEFAULT_MODEL_NAME;
+  await db.insert(nodePushes).values({ ...push, name });
+  // `active_model_version` is the node's default model (the seed's `/api/v1/predict`).
+  if (push.status === 'succeeded' && name === DEFAULT_MODEL_NAME) {
     await db
       .update(nodes)
       .set({ activeModelVersion: push.version, activeModelAt: sql`now()` })
@@ -144,12 +151,17 @@ export async function lastPush(db: Db, nodeId: string) {
   return row ?? null;
 }
 
-/** Nodes that neither run `version` nor answered for it for good (installed it, or refused it with a 4xx). */
-export async function nodesAwaiting(db: Executor, version: string): Promise<NodeTarget[]> {
+/**
+ * Nodes that neither run `version` of `name` nor answered for it for good (installed it, or refused it with
+ * a 4xx). `active_model_version` only speaks for the default name.
+ */
+export async function nodesAwaiting(db: Executor, name: string, version: string): Promise<NodeTarget[]> {
+  const runsIt =
+    name === DEFAULT_MODEL_NAME ? sql`n.active_model_version is not distinct from ${version}` : sql`false`;
   return rows<NodeTarget>(
     db,
     sql`select n.node_id as "nodeId", n.url, n.admin_token as "adminToken" from nodes n
-        where n.active_model_version is distinct from ${version}
+        where not (${runsIt})
           and not exists (select 1 from node_pushes p where p.node_id = n.node_id and p.version = ${version}
                           and p.status in ('succeeded', 'rejected'))
         order by n.node_id`,

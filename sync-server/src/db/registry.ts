@@ -1,10 +1,12 @@
 // The model registry: versions (card + ONNX bytes), aliases, and the append-only history of alias changes.
 import type { ModelCard } from '@pmm/core/model';
-import { asc, desc, eq, sql } from 'drizzle-orm';
+import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { type Db, type Executor, rows } from './client';
 import { aliasHistory, modelAliases, models } from './schema';
 
 export interface ModelSummary {
+  readonly name: string;
   readonly version: string;
   readonly created_at: string;
   readonly registered_at: string;
@@ -19,6 +21,7 @@ export interface ModelSummary {
 
 export interface AliasChange {
   readonly id: string;
+  readonly name: string;
   readonly alias: string;
   readonly from_version: string | null;
   readonly to_version: string | null;
@@ -29,6 +32,7 @@ export interface AliasChange {
 }
 
 const summaryColumns = {
+  name: models.name,
   version: models.version,
   createdAt: models.createdAt,
   registeredAt: models.registeredAt,
@@ -44,6 +48,7 @@ type SummaryRow = Pick<typeof models.$inferSelect, keyof typeof summaryColumns>;
 
 function toSummary(row: SummaryRow, aliases: string[]): ModelSummary {
   return {
+    name: row.name,
     version: row.version,
     created_at: row.createdAt.toISOString(),
     registered_at: row.registeredAt.toISOString(),
@@ -63,11 +68,13 @@ export async function insertModel(
   card: ModelCard,
   onnx: Uint8Array,
   actor: string,
+  name: string = DEFAULT_MODEL_NAME,
 ): Promise<boolean> {
   const inserted = await db
     .insert(models)
     .values({
       version: card.version,
+      name,
       createdAt: new Date(card.created_at),
       registeredBy: actor,
       parentVersion: card.parent_version,
@@ -94,9 +101,11 @@ async function aliasesByVersion(db: Db, version?: string): Promise<Map<string, s
   return map;
 }
 
-export async function listModels(db: Db): Promise<ModelSummary[]> {
+/** Versions, newest first (of one name, or of every name). */
+export async function listModels(db: Db, name?: string): Promise<ModelSummary[]> {
+  const query = db.select(summaryColumns).from(models).orderBy(desc(models.createdAt), desc(models.version));
   const [found, aliases] = await Promise.all([
-    db.select(summaryColumns).from(models).orderBy(desc(models.createdAt), desc(models.version)),
+    name === undefined ? query : query.where(eq(models.name, name)),
     aliasesByVersion(db),
   ]);
   return found.map((row) => toSummary(row, aliases.get(row.version) ?? []));
@@ -126,28 +135,91 @@ export async function getArtifact(
   return row ? { onnx: row.onnx, sha256: row.sha256 } : null;
 }
 
-export async function resolveAlias(db: Executor, alias: string): Promise<string | null> {
+/** The version `alias` of model `name` points at, or null. */
+export async function resolveAlias(
+  db: Executor,
+  alias: string,
+  name: string = DEFAULT_MODEL_NAME,
+): Promise<string | null> {
   const [row] = await rows<{ version: string }>(
     db,
-    sql`select version from model_aliases where alias = ${alias}`,
+    sql`select version from model_aliases where name = ${name} and alias = ${alias}`,
   );
   return row?.version ?? null;
 }
 
-export async function listAliases(db: Db) {
-  const found = await db.select().from(modelAliases).orderBy(asc(modelAliases.alias));
-  return found.map((r) => ({ alias: r.alias, version: r.version, updated_at: r.updatedAt.toISOString() }));
+/** A version's model.json `origin` (who made it), or null when absent or not registered. */
+export async function modelOrigin(db: Executor, version: string): Promise<Record<string, unknown> | null> {
+  const [row] = await rows<{ origin: Record<string, unknown> | string | null }>(
+    db,
+    sql`select card->'origin' as origin from models where version = ${version}`,
+  );
+  const origin = row?.origin ?? null;
+  return typeof origin === 'string' ? (JSON.parse(origin) as Record<string, unknown>) : origin;
+}
+
+/** The model name a version was registered under, or null when it is not registered. */
+export async function modelNameOf(db: Executor, version: string): Promise<string | null> {
+  const [row] = await rows<{ name: string }>(db, sql`select name from models where version = ${version}`);
+  return row?.name ?? null;
+}
+
+/** The name and card of each registered version among `versions` (unknown ones are left out). */
+export async function cardsOf(
+  db: Executor,
+  versions: readonly string[],
+): Promise<Map<string, { name: string; card: ModelCard }>> {
+  if (versions.length === 0) return new Map();
+  const found = await rows<{ version: string; name: string; card: ModelCard }>(
+    db,
+    sql`select version, name, card from models where version = any(${sql.param([...versions])}::text[])`,
+  );
+  return new Map(found.map((r) => [r.version, { name: r.name, card: r.card }]));
+}
+
+/** Every name with a `production` alias and that version, by name (what the edges serve). */
+export async function servedModels(db: Executor): Promise<{ name: string; version: string }[]> {
+  return rows<{ name: string; version: string }>(
+    db,
+    sql`select name, version from model_aliases where alias = 'production' order by name`,
+  );
+}
+
+/** The registered model names, in order. */
+export async function modelNames(db: Executor): Promise<string[]> {
+  const found = await rows<{ name: string }>(db, sql`select distinct name from models order by name`);
+  return found.map((r) => r.name);
+}
+
+/** Current aliases (of one name, or of every name). */
+export async function listAliases(db: Db, name?: string) {
+  const query = db.select().from(modelAliases).orderBy(asc(modelAliases.name), asc(modelAliases.alias));
+  const found = name === undefined ? await query : await query.where(eq(modelAliases.name, name));
+  return found.map((r) => ({
+    name: r.name,
+    alias: r.alias,
+    version: r.version,
+    updated_at: r.updatedAt.toISOString(),
+  }));
 }
 
 export async function aliasHistoryPage(
   db: Db,
-  options: { alias?: string; limit: number },
+  options: { name?: string; alias?: string; limit: number },
 ): Promise<AliasChange[]> {
-  const query = db.select().from(aliasHistory).orderBy(desc(aliasHistory.id)).limit(options.limit);
-  const found =
-    options.alias === undefined ? await query : await query.where(eq(aliasHistory.alias, options.alias));
+  const filters = [
+    ...(options.name === undefined ? [] : [eq(aliasHistory.name, options.name)]),
+    ...(options.alias === undefined ? [] : [eq(aliasHistory.alias, options.alias)]),
+  ];
+  const found = await db
+    .select()
+    .from(aliasHistory)
+    .where(filters.length > 0 ? and(...filters) : undefined)
+    .orderBy(desc(aliasHistory.id))
+    .limit(options.limit);
   return found.map((r) => ({
     id: String(r.id),
+    name: r.name,
     alias: r.alias,
     from_version: r.fromVersion,
     to_version: r.toVersion,
@@ -187,23 +259,41 @@ export async function modelExists(db: Executor, version: string): Promise<boolea
   return found.length > 0;
 }
 
-/** Serialises changes to one alias inside the current transaction (PostgreSQL advisory lock). */
-export async function lockAlias(db: Executor, alias: string): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`pmm-alias:${alias}`}))`);
+/** Serialises changes to one alias of one name inside the current transaction (PostgreSQL advisory lock). */
+export async function lockAlias(
+  db: Executor,
+  alias: string,
+  name: string = DEFAULT_MODEL_NAME,
+): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`pmm-alias:${name}:${alias}`}))`);
+}
+
+/** Serialises work on one key (not an alias: e.g. an Idempotency-Key) inside the current transaction. */
+export async function lockKey(db: Executor, key: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
 }
 
 export async function appendAliasHistory(
   db: Executor,
-  change: { alias: string; from: string | null; to: string | null; actor: string; reason: string | null },
+  change: {
+    name?: string;
+    alias: string;
+    from: string | null;
+    to: string | null;
+    actor: string;
+    reason: string | null;
+  },
 ): Promise<AliasChange> {
+  const name = change.name ?? DEFAULT_MODEL_NAME;
   const [row] = await rows<Record<string, string | null>>(
     db,
-    sql`insert into alias_history (alias, from_version, to_version, actor, reason)
-        values (${change.alias}, ${change.from}, ${change.to}, ${change.actor}, ${change.reason})
+    sql`insert into alias_history (name, alias, from_version, to_version, actor, reason)
+        values (${name}, ${change.alias}, ${change.from}, ${change.to}, ${change.actor}, ${change.reason})
         returning id::text as id, seq::text as seq, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at`,
   );
   return {
     id: row!.id!,
+    name,
     alias: change.alias,
     from_version: change.from,
     to_version: change.to,
@@ -214,20 +304,29 @@ export async function appendAliasHistory(
   };
 }
 
-export async function pointAlias(db: Executor, alias: string, version: string): Promise<void> {
-  await db.execute(sql`insert into model_aliases (alias, version) values (${alias}, ${version})
-    on conflict (alias) do update set version = excluded.version, updated_at = now()`);
+export async function pointAlias(
+  db: Executor,
+  alias: string,
+  version: string,
+  name: string = DEFAULT_MODEL_NAME,
+): Promise<void> {
+  await db.execute(sql`insert into model_aliases (name, alias, version) values (${name}, ${alias}, ${version})
+    on conflict (name, alias) do update set version = excluded.version, updated_at = now()`);
 }
 
-export async function dropAlias(db: Executor, alias: string): Promise<void> {
-  await db.execute(sql`delete from model_aliases where alias = ${alias}`);
+export async function dropAlias(
+  db: Executor,
+  alias: string,
+  name: string = DEFAULT_MODEL_NAME,
+): Promise<void> {
+  await db.execute(sql`delete from model_aliases where name = ${name} and alias = ${alias}`);
 }
 
 /** The history reason of a challenger alias cleared by the promotion of its version. */
 export const CHALLENGER_PROMOTED_REASON = 'promoted to production: a model is not its own challenger';
 
 /**
- * After production moved to `version`: if the challenger alias points at that version too, it is removed and
+ * After production of `name` moved to `version`: if its challenger alias points at that version too, it is removed and
  * the removal recorded (by the same actor), so "challenger vs production" never compares a model with itself.
  * Returns that history row, or null when the challenger pointed elsewhere (or nowhere).
  */
@@ -235,11 +334,13 @@ export async function retireChallenger(
   db: Executor,
   version: string,
   actor: string,
+  name: string = DEFAULT_MODEL_NAME,
 ): Promise<AliasChange | null> {
-  await lockAlias(db, 'challenger');
-  if ((await resolveAlias(db, 'challenger')) !== version) return null;
-  await dropAlias(db, 'challenger');
+  await lockAlias(db, 'challenger', name);
+  if ((await resolveAlias(db, 'challenger', name)) !== version) return null;
+  await dropAlias(db, 'challenger', name);
   return appendAliasHistory(db, {
+    name,
     alias: 'challenger',
     from: version,
     to: null,

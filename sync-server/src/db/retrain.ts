@@ -2,10 +2,13 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, rows } from './client';
 
-export type RetrainStatus = 'running' | 'succeeded' | 'failed';
+/** `skipped`: a policy wanted a run the centre cannot do (an imported model), recorded with the reason. */
+export type RetrainStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 
 export interface RetrainRun {
   readonly id: string;
+  /** The model name retrained. */
+  readonly model_name: string;
   readonly status: RetrainStatus;
   readonly trigger: string;
   readonly started_at: string;
@@ -17,7 +20,7 @@ export interface RetrainRun {
 const iso = (column: string) =>
   sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-const columns = sql`id::text as id, status, trigger, ${iso('started_at')} as started_at,
+const columns = sql`id::text as id, model_name, status, trigger, ${iso('started_at')} as started_at,
   ${iso('finished_at')} as finished_at, challenger_version, details`;
 
 type Row = Omit<RetrainRun, 'details'> & { details: Record<string, unknown> | string };
@@ -60,11 +63,14 @@ export async function insertRun(
   db: Executor,
   trigger: string,
   details: Record<string, unknown>,
+  name = 'churn',
+  status: 'running' | 'skipped' = 'running',
 ): Promise<RetrainRun> {
   const [row] = await rows<Row>(
     db,
-    sql`insert into retrain_runs (status, trigger, details)
-        values ('running', ${trigger}, ${JSON.stringify(details)}::jsonb)
+    sql`insert into retrain_runs (model_name, status, trigger, details, finished_at)
+        values (${name}, ${status}, ${trigger}, ${JSON.stringify(details)}::jsonb,
+                ${status === 'skipped' ? sql`now()` : sql`null`})
         returning ${columns}`,
   );
   return toRun(row!);
@@ -105,15 +111,17 @@ export async function getRun(db: Executor, id: string): Promise<RetrainRun | nul
   return row ? toRun(row) : null;
 }
 
-/** Predictions with feedback, as training rows (newest feedback first, at most `limit`). */
+/** Predictions of model `name` with feedback, as training rows (newest feedback first, at most `limit`). */
 export async function labelledPredictions(
   db: Executor,
   limit: number,
+  name = 'churn',
 ): Promise<{ features: Record<string, unknown>; outcome: number }[]> {
   const found = await rows<{ features: Record<string, unknown> | string; outcome: number }>(
     db,
     sql`select p.features, f.outcome from feedback f
         join predictions p on p.prediction_id = f.prediction_id
+        join models m on m.version = p.model_version and m.name = ${name}
         order by f.created_at desc, f.prediction_id limit ${limit}`,
   );
   return found.map((r) => ({

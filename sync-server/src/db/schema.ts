@@ -82,6 +82,8 @@ export const models = pgTable(
   'models',
   {
     version: text('version').primaryKey(),
+    /** The registered model this version belongs to (MLflow's registered model); versions are globally unique. */
+    name: text('name').notNull().default('churn'),
     createdAt: at('created_at').notNull(),
     registeredAt: now('registered_at'),
     registeredBy: text('registered_by'),
@@ -97,22 +99,34 @@ export const models = pgTable(
     /** The seq a row had before its first update (null until then): a shape reports updates as `update`. */
     firstSeq: int8('first_seq'),
   },
-  (t) => [uniqueIndex('models_seq_idx').on(t.seq), index('models_created_idx').on(t.createdAt)],
+  (t) => [
+    uniqueIndex('models_seq_idx').on(t.seq),
+    index('models_created_idx').on(t.createdAt),
+    index('models_name_created_idx').on(t.name, t.createdAt),
+  ],
 );
 
-export const modelAliases = pgTable('model_aliases', {
-  alias: text('alias').primaryKey(),
-  version: text('version')
-    .notNull()
-    .references(() => models.version),
-  updatedAt: now('updated_at'),
-});
+/** Aliases per model name: `production` of `churn` and `production` of `fraud` are two rows. */
+export const modelAliases = pgTable(
+  'model_aliases',
+  {
+    name: text('name').notNull().default('churn'),
+    alias: text('alias').notNull(),
+    version: text('version')
+      .notNull()
+      .references(() => models.version),
+    updatedAt: now('updated_at'),
+  },
+  (t) => [primaryKey({ name: 'model_aliases_pkey', columns: [t.name, t.alias] })],
+);
 
 /** Append-only (a trigger refuses UPDATE and DELETE): every alias change, with who and why. */
 export const aliasHistory = pgTable(
   'alias_history',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The model name whose alias moved. */
+    name: text('name').notNull().default('churn'),
     alias: text('alias').notNull(),
     /** null: the alias did not exist before. */
     fromVersion: text('from_version'),
@@ -123,7 +137,11 @@ export const aliasHistory = pgTable(
     at: now('at'),
     seq: seq(),
   },
-  (t) => [uniqueIndex('alias_history_seq_idx').on(t.seq), index('alias_history_alias_idx').on(t.alias, t.id)],
+  (t) => [
+    uniqueIndex('alias_history_seq_idx').on(t.seq),
+    index('alias_history_alias_idx').on(t.alias, t.id),
+    index('alias_history_name_alias_idx').on(t.name, t.alias, t.id),
+  ],
 );
 
 export const nodes = pgTable('nodes', {
@@ -145,6 +163,8 @@ export const nodePushes = pgTable(
     nodeId: text('node_id')
       .notNull()
       .references(() => nodes.nodeId, { onDelete: 'cascade' }),
+    /** The model name pushed (pushes are tracked per node and name). */
+    name: text('name').notNull().default('churn'),
     version: text('version').notNull(),
     attempt: integer('attempt').notNull(),
     /** 'succeeded' | 'failed' (will retry) | 'gave_up' | 'rejected' (edge answered 4xx) | 'superseded' */
@@ -160,6 +180,8 @@ export const driftReports = pgTable(
   'drift_reports',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The model name of `model_version`. */
+    modelName: text('model_name').notNull().default('churn'),
     modelVersion: text('model_version').notNull(),
     nodeId: text('node_id'),
     window: jsonb('window').$type<Record<string, unknown>>().notNull(),
@@ -174,6 +196,7 @@ export const driftReports = pgTable(
   (t) => [
     uniqueIndex('drift_reports_seq_idx').on(t.seq),
     index('drift_reports_model_created_idx').on(t.modelVersion, t.createdAt),
+    index('drift_reports_name_created_idx').on(t.modelName, t.createdAt),
   ],
 );
 
@@ -183,6 +206,8 @@ export const retrainRuns = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     /** 'queued' | 'running' | 'succeeded' | 'failed' */
     status: text('status').notNull(),
+    /** The model name retrained. */
+    modelName: text('model_name').notNull().default('churn'),
     trigger: text('trigger').notNull(),
     startedAt: now('started_at'),
     finishedAt: at('finished_at'),

@@ -221,7 +221,9 @@ describe.skipIf(!HAVE_TELCO)('drift runs', () => {
       });
     }, 10);
     scheduler.start();
-    await new Promise((r) => setTimeout(r, 400));
+    // Until three runs happened (a run takes 0.1–0.5 s on a loaded machine; the deadline is generous).
+    const deadline = Date.now() + 20_000;
+    while (runs < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     clearInterval(feeder);
     await scheduler.stop();
     const after = runs;

@@ -1,14 +1,17 @@
 // One drift run: the logged features of a window of a version's predictions against that version's
 // reference profile (from its model.json), through core's drift engine; the report is stored and announced.
 import { DriftDataError, DriftOptionsError, driftReport, driftTablesFromProfile } from '@pmm/core/drift';
-import { ApiError, NotFoundError } from '@pmm/core/http';
+import { ApiError, NotFoundError, ValidationError } from '@pmm/core/http';
 import { referenceProfileSchema } from '@pmm/core/model';
+import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
 import type { Db } from '../db/client';
 import { type DriftWindow, insertDriftReport, type StoredDriftReport, windowFeatures } from '../db/drift';
 import { getModel, resolveAlias } from '../db/registry';
 import { notifyShapeChange } from '../shapes';
 
 export interface DriftRunRequest {
+  /** The model name whose production version is run when `model_version` is absent (default churn). */
+  readonly name?: string | undefined;
   readonly model_version?: string | undefined;
   readonly window?:
     | { last_n?: number | undefined; from?: string | undefined; to?: string | undefined }
@@ -46,13 +49,22 @@ export async function runDrift(
 ): Promise<StoredDriftReport> {
   let version = request.model_version;
   if (version === undefined) {
-    version = (await resolveAlias(db, 'production')) ?? undefined;
+    const name = request.name ?? DEFAULT_MODEL_NAME;
+    version = (await resolveAlias(db, 'production', name)) ?? undefined;
     if (version === undefined) {
-      throw new NotFoundError('no model_version given and the production alias is not set');
+      throw new NotFoundError(`no model_version given and the production alias of ${name} is not set`);
     }
   }
   const model = await getModel(db, version);
   if (!model) throw new NotFoundError(`model version ${version} is not registered`);
+  if (request.name !== undefined && model.summary.name !== request.name) {
+    throw new ValidationError([
+      {
+        path: 'model_version',
+        message: `version ${version} belongs to model ${model.summary.name}, not ${request.name}`,
+      },
+    ]);
+  }
   const profile = referenceProfileSchema.safeParse(model.card.reference_profile);
   if (!profile.success) {
     throw new ApiError(
@@ -84,6 +96,7 @@ export async function runDrift(
     throw err;
   }
   const stored = await insertDriftReport(db, {
+    modelName: model.summary.name,
     modelVersion: version,
     nodeId,
     window: {

@@ -1,10 +1,11 @@
-// One retraining job, CPU-bound and database-free: reads the labelled reference CSV, adds the labelled
-// predictions, trains a new version, and scores it and the production model on the same holdout rows.
+// One retraining job, CPU-bound and database-free: reads the labelled reference CSV by the model's feature
+// schema (from its model.json), adds the labelled predictions, trains a new version, and scores it and the
+// production model on the same holdout rows.
 import { readFile } from 'node:fs/promises';
-import { parseCsv, sha256Hex, toFeatureRows } from '@pmm/core/data';
+import { parseCsv, sha256Hex } from '@pmm/core/data';
 import { classificationMetrics, type HoldoutMetrics, type ModelCard, stratifiedSplit } from '@pmm/core/model';
 import { createLitePredictor } from '@pmm/core/onnx';
-import { FEATURES, type FeatureRecord, featuresSchema } from '@pmm/core/schema';
+import { buildFeaturesSchema, type FeatureRecord, type ModelSchema, tableToRows } from '@pmm/core/schema';
 import { trainArtifact } from '@pmm/core/train';
 
 export interface LabelledRow {
@@ -14,7 +15,11 @@ export interface LabelledRow {
 }
 
 export interface RetrainJobInput {
-  /** Path of the labelled reference CSV (the Telco file). */
+  /** The model name: the new version's prefix. */
+  readonly name: string;
+  /** The feature schema, target and task, read from the model's card. */
+  readonly schema: ModelSchema;
+  /** Path of the labelled reference CSV (the model's training data). */
   readonly trainingData: string;
   readonly labelled: readonly LabelledRow[];
   readonly parentVersion: string | null;
@@ -58,13 +63,15 @@ export interface RetrainJobResult {
   readonly seconds: number;
 }
 
-const FEATURE_NAMES = FEATURES.map((f) => f.name);
-
-/** The logged features as a feature record (only the model's features), or null when they are invalid. */
-function toRecord(features: Record<string, unknown>): FeatureRecord | null {
-  const picked: Record<string, unknown> = {};
-  for (const name of FEATURE_NAMES) picked[name] = Object.hasOwn(features, name) ? features[name] : null;
-  return featuresSchema.safeParse(picked).success ? (picked as FeatureRecord) : null;
+/** The logged features as a feature record (only the schema's features), or null when the schema refuses them. */
+function recordReader(schema: ModelSchema): (features: Record<string, unknown>) => FeatureRecord | null {
+  const names = schema.features.map((f) => f.name);
+  const validator = buildFeaturesSchema(schema);
+  return (features) => {
+    const picked: Record<string, unknown> = {};
+    for (const name of names) picked[name] = Object.hasOwn(features, name) ? features[name] : null;
+    return validator.safeParse(picked).success ? (picked as FeatureRecord) : null;
+  };
 }
 
 function hasBothClasses(labels: ArrayLike<number>): boolean {
@@ -82,13 +89,20 @@ export async function runRetrainJob(input: RetrainJobInput): Promise<RetrainJobR
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(
       code === 'ENOENT'
-        ? `training data not found: ${input.trainingData} (set PMM_TRAINING_DATA to the labelled Telco CSV)`
+        ? `training data not found: ${input.trainingData} (set PMM_TRAINING_DATA to the model's labelled training CSV)`
         : `cannot read the training data ${input.trainingData}: ${(err as Error).message}`,
     );
   }
-  const reference = toFeatureRows(parseCsv(bytes.toString('utf8'), input.trainingData), input.trainingData);
+  const reference = tableToRows(
+    parseCsv(bytes.toString('utf8'), input.trainingData),
+    input.schema,
+    input.trainingData,
+  );
   if (!reference.labels)
-    throw new Error(`${input.trainingData}: no Churn column, so there is nothing to learn from`);
+    throw new Error(
+      `${input.trainingData}: no ${input.schema.target.column} column, so there is nothing to learn from`,
+    );
+  const toRecord = recordReader(input.schema);
 
   const records: FeatureRecord[] = [...reference.records];
   const labels: number[] = Array.from(reference.labels);
@@ -106,7 +120,9 @@ export async function runRetrainJob(input: RetrainJobInput): Promise<RetrainJobR
   }
   const positives = labels.reduce((n, y) => n + y, 0);
   if (records.length < 20 || positives < 5 || records.length - positives < 5) {
-    throw new Error(`too few rows to train (${records.length} rows, ${positives} churned)`);
+    throw new Error(
+      `too few rows to train (${records.length} rows, ${positives} ${input.schema.target.column} = ${input.schema.target.positive})`,
+    );
   }
 
   const referenceSha = await sha256Hex(new Uint8Array(bytes));
@@ -144,6 +160,8 @@ export async function runRetrainJob(input: RetrainJobInput): Promise<RetrainJobR
     split,
     trainingDataSha256,
     parentVersion: input.parentVersion,
+    schema: input.schema,
+    versionPrefix: input.name,
     clock: () => performance.now(),
     options: { seed: input.seed, ...(input.epochs !== undefined && { epochs: input.epochs }) },
   });

@@ -1,12 +1,13 @@
 // Retraining runs: started by hand, after a drifted report of the production model, or on a schedule. Each
 // run trains in a worker thread, registers the new version as `challenger` and (optionally) promotes it.
 
-import { ConflictError } from '@pmm/core/http';
-import { type ModelCard, parseModelCard, verifyArtifact } from '@pmm/core/model';
+import { ApiError, ConflictError, NotFoundError } from '@pmm/core/http';
+import { type ModelCard, modelSchemaOf, parseModelCard, verifyArtifact } from '@pmm/core/model';
+import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
 import type { RetrainOptions } from '../config';
 import type { Executor } from '../db/client';
 import type { StoredDriftReport } from '../db/drift';
-import { getArtifact, getModel, insertModel, resolveAlias } from '../db/registry';
+import { getArtifact, getModel, insertModel, listModels, modelOrigin, resolveAlias } from '../db/registry';
 import {
   failAbandonedRuns,
   finishRun,
@@ -22,6 +23,7 @@ import { notifyShapeChange } from '../shapes';
 import { moveAlias } from './aliases';
 import type { RetrainJobInput, RetrainJobResult } from './job';
 import { startWorkerJob, type WorkerJob } from './run-worker';
+import { retrainScope, trainingDataFor } from './scope';
 
 export type RetrainTrigger = 'manual' | 'drift' | 'schedule';
 
@@ -62,10 +64,13 @@ export class Retrainer {
     while (this.#current) await this.#current.done;
   }
 
-  /** Starts a run (202 semantics: returns once it is recorded as running). 409 when one is running already. */
+  /**
+   * Starts a run of model `name` (default churn; 202 semantics: returns once it is recorded as running). 409
+   * when one is running already; 422 for a model pmm did not train (see ./scope.ts).
+   */
   async start(
     trigger: RetrainTrigger,
-    extra: { reason?: string | undefined; driftReport?: StoredDriftReport } = {},
+    extra: { reason?: string | undefined; driftReport?: StoredDriftReport; name?: string } = {},
   ): Promise<RetrainRun> {
     const run = await this.#begin(trigger, extra, null);
     return run!;
@@ -73,12 +78,13 @@ export class Retrainer {
 
   async #begin(
     trigger: RetrainTrigger,
-    extra: { reason?: string | undefined; driftReport?: StoredDriftReport },
+    extra: { reason?: string | undefined; driftReport?: StoredDriftReport; name?: string },
     /** Runs inside the start transaction: false skips the run (null is returned). */
     onlyIf: ((tx: Executor, production: string | null) => Promise<boolean>) | null,
   ): Promise<RetrainRun | null> {
     if (this.#closed) throw new ConflictError('shutting_down', 'the server is shutting down');
     const { db } = this.deps.ready().database;
+    const name = extra.name ?? DEFAULT_MODEL_NAME;
     const run = await db.transaction(async (tx) => {
       await lockRetrain(tx);
       const running = await runningRun(tx);
@@ -87,22 +93,37 @@ export class Retrainer {
           run_id: running.id,
         });
       }
-      const production = await resolveAlias(tx, 'production');
+      const production = await resolveAlias(tx, 'production', name);
       if (onlyIf && !(await onlyIf(tx, production))) return null;
-      return insertRun(tx, trigger, {
+      const details = {
         reason: extra.reason ?? null,
         production_version: production,
         drift_report_id: extra.driftReport?.id ?? null,
-        training_data: this.deps.options().trainingData,
-      });
+        training_data: trainingDataFor(name, this.deps.options()),
+      };
+      const scope = retrainScope(
+        production ? { version: production, origin: await modelOrigin(tx, production) } : null,
+      );
+      if (!scope.retrainable) {
+        // A policy's wish is recorded as a skipped run; a request by hand is answered with the reason.
+        if (trigger === 'manual') throw new ApiError(422, 'retrain_unsupported', scope.reason);
+        return insertRun(tx, trigger, { ...details, skipped: scope.reason }, name, 'skipped');
+      }
+      return insertRun(tx, trigger, details, name);
     });
     if (!run) return null;
+    if (run.status === 'skipped') {
+      this.deps.log(`retraining of ${name} skipped (${trigger}): ${String(run.details.skipped)}`);
+      return run;
+    }
     const production = (run.details.production_version as string | null) ?? null;
     let resolveDone!: () => void;
     const current: Current = { id: run.id, job: null, done: new Promise((r) => (resolveDone = r)) };
     this.#current = current;
-    this.deps.log(`retraining run ${run.id} started (${trigger}${extra.reason ? `: ${extra.reason}` : ''})`);
-    void this.#execute(current, production, trigger, extra.reason).finally(() => {
+    this.deps.log(
+      `retraining run ${run.id} of ${name} started (${trigger}${extra.reason ? `: ${extra.reason}` : ''})`,
+    );
+    void this.#execute(current, name, production, trigger, extra.reason).finally(() => {
       if (this.#current === current) this.#current = null;
       resolveDone();
     });
@@ -122,6 +143,7 @@ export class Retrainer {
         {
           reason: `drift report ${report.id}: drift share ${report.drift_share.toFixed(3)}`,
           driftReport: report,
+          name: report.model_name,
         },
         async (tx, production) => {
           const cooldownStart = new Date(Date.now() - this.deps.options().cooldownMs).toISOString();
@@ -167,6 +189,7 @@ export class Retrainer {
 
   async #execute(
     current: Current,
+    name: string,
     production: string | null,
     trigger: RetrainTrigger,
     reason: string | undefined,
@@ -178,16 +201,27 @@ export class Retrainer {
     const options = this.deps.options();
     try {
       const [labelled, artifact, productionModel] = await Promise.all([
-        labelledPredictions(db, MAX_LABELLED_ROWS),
+        labelledPredictions(db, MAX_LABELLED_ROWS, name),
         production ? getArtifact(db, production) : Promise.resolve(null),
         production ? getModel(db, production) : Promise.resolve(null),
       ]);
       const productionCard = productionModel?.card as
         | { training?: { seed?: unknown }; training_data_sha256?: unknown }
         | undefined;
+      // The feature schema comes from the model: production's card, else the name's newest version.
+      const schemaCard =
+        productionModel?.card ??
+        (await (async () => {
+          const [newest] = await listModels(db, name);
+          return newest ? (await getModel(db, newest.version))?.card : undefined;
+        })());
+      if (!schemaCard)
+        throw new NotFoundError(`model ${name} has no version to take the feature schema from`);
       if (this.#closed) throw new Error('the server shut down during the run');
       const job = (this.deps.startJob ?? startWorkerJob)({
-        trainingData: options.trainingData,
+        name,
+        schema: modelSchemaOf(schemaCard as unknown as ModelCard),
+        trainingData: trainingDataFor(name, options),
         labelled,
         parentVersion: production,
         productionOnnx: artifact?.onnx ?? null,
@@ -204,7 +238,7 @@ export class Retrainer {
       current.job = job;
       const result = await job.result;
       current.job = null;
-      const card = await this.#register(result);
+      const card = await this.#register(result, name);
       const details: Record<string, unknown> = {
         rows: result.rows,
         metrics: result.metrics,
@@ -213,12 +247,13 @@ export class Retrainer {
       };
       const label = `retrain run ${current.id} (${trigger}${reason ? `: ${reason}` : ''})`;
       await moveAlias(db, pusher, {
+        name,
         alias: 'challenger',
         version: card.version,
         actor: RETRAINER_ACTOR,
         reason: label,
       });
-      details.promotion = await this.#maybePromote(card, result, production, label);
+      details.promotion = await this.#maybePromote(name, card, result, production, label);
       details.seconds = seconds();
       await finishRun(db, current.id, 'succeeded', card.version, details);
       const c = result.metrics.challenger.roc_auc.toFixed(4);
@@ -236,7 +271,7 @@ export class Retrainer {
   }
 
   /** Registers the new version as POST /v1/models would (verified card and bytes, shape notification). */
-  async #register(result: RetrainJobResult): Promise<ModelCard> {
+  async #register(result: RetrainJobResult, name: string): Promise<ModelCard> {
     const { challenger, production } = result.metrics;
     const parent = result.card.parent_version;
     // The same-holdout comparison travels with the version (model.json), so every reader sees it.
@@ -254,7 +289,7 @@ export class Retrainer {
     });
     await verifyArtifact(card, result.onnx);
     const { db } = this.deps.ready().database;
-    if (!(await insertModel(db, card, result.onnx, RETRAINER_ACTOR))) {
+    if (!(await insertModel(db, card, result.onnx, RETRAINER_ACTOR, name))) {
       if (!(await getModel(db, card.version))) throw new Error(`cannot register ${card.version}`);
     }
     notifyShapeChange('models');
@@ -262,6 +297,7 @@ export class Retrainer {
   }
 
   async #maybePromote(
+    name: string,
     card: ModelCard,
     result: RetrainJobResult,
     production: string | null,
@@ -282,6 +318,7 @@ export class Retrainer {
       };
     }
     const move = await moveAlias(database.db, pusher, {
+      name,
       alias: 'production',
       version: card.version,
       actor: RETRAINER_ACTOR,

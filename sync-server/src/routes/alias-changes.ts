@@ -1,6 +1,8 @@
 // Alias changes as a service: one locked transaction with its history rows, idempotent replays, and what follows
 // a commit (shape notification, the production push, a promoted challenger's alias retired).
 import { createHash } from 'node:crypto';
+import { ValidationError } from '@pmm/core/http';
+import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
 import type { Database, Db } from '../db/client';
 import {
   type AliasChange,
@@ -8,7 +10,8 @@ import {
   dropAlias,
   findIdempotent,
   lockAlias,
-  modelExists,
+  lockKey,
+  modelNameOf,
   pointAlias,
   resolveAlias,
   retireChallenger,
@@ -20,6 +23,8 @@ import { notifyShapeChange } from '../shapes';
 
 /** What an alias change answers (and what a replayed Idempotency-Key answers again). */
 export interface AliasResult {
+  /** The model name whose alias this is. */
+  readonly name: string;
   readonly alias: string;
   readonly version: string | null;
   readonly previous_version: string | null;
@@ -44,15 +49,20 @@ export interface AliasRequester {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function aliasConflict(alias: string, current: string | null, expected: string | null): ConflictError {
+function aliasConflict(
+  name: string,
+  alias: string,
+  current: string | null,
+  expected: string | null,
+): ConflictError {
   return new ConflictError(
     'alias_conflict',
-    `alias ${alias} points to ${current ?? '(nothing)'}, not ${expected ?? '(nothing)'}`,
-    { alias, current_version: current, expected_version: expected },
+    `alias ${alias} of ${name} points to ${current ?? '(nothing)'}, not ${expected ?? '(nothing)'}`,
+    { name, alias, current_version: current, expected_version: expected },
   );
 }
 
-/** The open database and the pusher (a 503 while the server is starting). */
+/** The open database and the pusher (a 503 while the server is starting); a production move pushes its name. */
 export type AliasDeps = () => {
   readonly database: Pick<Database, 'db'>;
   readonly pusher: Pick<Pusher, 'pushAll'>;
@@ -66,17 +76,34 @@ export class AliasChanges {
   }
 
   /**
-   * Points `alias` at `version` (with `expectedVersion`, only if the alias points there now; null: only if it
-   * is unset). Moving production to the challenger's version clears the challenger alias in the same
-   * transaction, so the app never compares a model with itself.
+   * Points `alias` of the version's model name at `version` (with `expectedVersion`, only if the alias points
+   * there now; null: only if it is unset). With `name`, the version must belong to that name (422 naming
+   * `version` otherwise). Moving production to the challenger's version clears the challenger alias in the
+   * same transaction, so the app never compares a model with itself.
    */
   async set(
     who: AliasRequester,
-    request: { version: string; alias: string; reason?: string | undefined; expectedVersion?: string | null },
+    request: {
+      name?: string | undefined;
+      version: string;
+      alias: string;
+      reason?: string | undefined;
+      expectedVersion?: string | null;
+    },
   ): Promise<AliasOutcome> {
     const { version, alias } = request;
+    const { db } = this.#ready().database;
+    // A version's name never changes, so it is read before the lock that the name picks.
+    const name = await modelNameOf(db, version);
+    if (name === null) throw new NotFoundError(`model version ${version} is not registered`);
+    if (request.name !== undefined && request.name !== name) {
+      throw new ValidationError([
+        { path: 'version', message: `version ${version} belongs to model ${name}, not ${request.name}` },
+      ]);
+    }
     const fingerprint = {
       op: 'set',
+      name,
       version,
       body: {
         alias,
@@ -85,15 +112,14 @@ export class AliasChanges {
       },
     };
     const outcome = await this.#transaction(who, fingerprint, async (tx) => {
-      await lockAlias(tx, alias);
-      if (!(await modelExists(tx, version)))
-        throw new NotFoundError(`model version ${version} is not registered`);
-      const current = await resolveAlias(tx, alias);
+      await lockAlias(tx, alias, name);
+      const current = await resolveAlias(tx, alias, name);
       if (request.expectedVersion !== undefined && request.expectedVersion !== current) {
-        throw aliasConflict(alias, current, request.expectedVersion);
+        throw aliasConflict(name, alias, current, request.expectedVersion);
       }
       if (current === version) {
         return {
+          name,
           alias,
           version,
           previous_version: current,
@@ -102,16 +128,18 @@ export class AliasChanges {
           challenger_cleared: null,
         };
       }
-      await pointAlias(tx, alias, version);
+      await pointAlias(tx, alias, version, name);
       const change = await appendAliasHistory(tx, {
+        name,
         alias,
         from: current,
         to: version,
         actor: who.actor,
         reason: request.reason ?? null,
       });
-      const cleared = alias === 'production' ? await retireChallenger(tx, version, who.actor) : null;
+      const cleared = alias === 'production' ? await retireChallenger(tx, version, who.actor, name) : null;
       return {
+        name,
         alias,
         version,
         previous_version: current,
@@ -131,25 +159,33 @@ export class AliasChanges {
     return outcome;
   }
 
-  /** Removes `alias` (with `expectedVersion`, only if it points there now). */
+  /** Removes `alias` of `name` (default churn; with `expectedVersion`, only if it points there now). */
   async remove(
     who: AliasRequester,
-    request: { alias: string; reason?: string | undefined; expectedVersion?: string | undefined },
+    request: {
+      name?: string | undefined;
+      alias: string;
+      reason?: string | undefined;
+      expectedVersion?: string | undefined;
+    },
   ): Promise<AliasOutcome> {
     const { alias } = request;
+    const name = request.name ?? DEFAULT_MODEL_NAME;
     const query = {
       ...(request.reason !== undefined ? { reason: request.reason } : {}),
       ...(request.expectedVersion !== undefined ? { expected_version: request.expectedVersion } : {}),
     };
-    const outcome = await this.#transaction(who, { op: 'delete', alias, query }, async (tx) => {
-      await lockAlias(tx, alias);
-      const current = await resolveAlias(tx, alias);
-      if (current === null) throw new NotFoundError(`alias ${alias} is not set`);
+    const fingerprint = { op: 'delete', alias, query, ...(name !== DEFAULT_MODEL_NAME && { name }) };
+    const outcome = await this.#transaction(who, fingerprint, async (tx) => {
+      await lockAlias(tx, alias, name);
+      const current = await resolveAlias(tx, alias, name);
+      if (current === null) throw new NotFoundError(`alias ${alias} of ${name} is not set`);
       if (request.expectedVersion !== undefined && request.expectedVersion !== current) {
-        throw aliasConflict(alias, current, request.expectedVersion);
+        throw aliasConflict(name, alias, current, request.expectedVersion);
       }
-      await dropAlias(tx, alias);
+      await dropAlias(tx, alias, name);
       const change = await appendAliasHistory(tx, {
+        name,
         alias,
         from: current,
         to: null,
@@ -157,6 +193,7 @@ export class AliasChanges {
         reason: request.reason ?? null,
       });
       return {
+        name,
         alias,
         version: null,
         previous_version: current,
@@ -181,7 +218,7 @@ export class AliasChanges {
     const requestSha256 = sha256(JSON.stringify(fingerprint));
     return db.transaction(async (tx) => {
       if (key) {
-        await lockAlias(tx, `idempotency:${scope}:${key}`);
+        await lockKey(tx, `pmm-idempotency:${scope}:${key}`);
         const stored = await findIdempotent(tx, scope, key);
         if (stored) {
           if (stored.requestSha256 !== requestSha256) {

@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { type DriftReport, renderDriftHtml } from '@pmm/core/drift';
 import { NotFoundError } from '@pmm/core/http';
+import { modelNameSchema } from '@pmm/core/sync';
 import { type AppEnv, requireRole } from '../auth';
 import { MAX_JSON_BODY_BYTES } from '../body';
 import { getDriftReport, listDriftReports, type StoredDriftReport } from '../db/drift';
@@ -11,7 +12,8 @@ import { bearer, errors, json, jsonBody, readBody } from './common';
 const isoTime = z.iso.datetime({ offset: true });
 
 const runSchema = z.strictObject({
-  model_version: z.string().min(1).max(128).optional().describe('Default: the production alias'),
+  name: modelNameSchema.optional().describe('Model name (default churn): its production version is run'),
+  model_version: z.string().min(1).max(128).optional().describe("Default: the name's production alias"),
   window: z
     .strictObject({
       last_n: z
@@ -35,6 +37,7 @@ const runSchema = z.strictObject({
 const reportSchema = z
   .object({
     id: z.string(),
+    model_name: z.string(),
     model_version: z.string(),
     node_id: z.string().nullable(),
     window: z.record(z.string(), z.unknown()),
@@ -67,7 +70,7 @@ export function driftRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
       security: bearer,
       middleware: [admin, readBody(MAX_JSON_BODY_BYTES)] as const,
       request: {
-        body: jsonBody(runSchema, '{ model_version?, window?: { last_n?, from?, to? }, node_id? }'),
+        body: jsonBody(runSchema, '{ name?, model_version?, window?: { last_n?, from?, to? }, node_id? }'),
       },
       responses: {
         201: json(
@@ -93,6 +96,7 @@ export function driftRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
       middleware: [read] as const,
       request: {
         query: z.object({
+          name: modelNameSchema.optional().describe("Only this model name's reports"),
           model_version: z.string().min(1).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(50),
           full: z.enum(['0', '1', 'true', 'false']).optional(),
@@ -106,6 +110,7 @@ export function driftRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     async (c) => {
       const q = c.req.valid('query');
       const reports = await listDriftReports(services.require().database.db, {
+        ...(q.name !== undefined && { modelName: q.name }),
         ...(q.model_version !== undefined && { modelVersion: q.model_version }),
         limit: q.limit,
         full: q.full === '1' || q.full === 'true',

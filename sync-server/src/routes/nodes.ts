@@ -19,6 +19,7 @@ const pushSchema = z
   .object({
     id: z.string(),
     node_id: z.string(),
+    name: z.string().describe('The model name pushed'),
     version: z.string(),
     attempt: z.number().int(),
     status: z.enum(['succeeded', 'failed', 'gave_up', 'rejected', 'superseded']),

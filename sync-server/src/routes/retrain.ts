@@ -1,6 +1,7 @@
 // Retraining: start a run by hand, list runs and read one.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError, optionalJsonBodyLimit } from '@pmm/core/http';
+import { modelNameSchema } from '@pmm/core/sync';
 import { type AppEnv, requireRole } from '../auth';
 import { MAX_JSON_BODY_BYTES } from '../body';
 import { getRun, listRuns } from '../db/retrain';
@@ -10,7 +11,8 @@ import { bearer, errors, json } from './common';
 const runSchema = z
   .object({
     id: z.string(),
-    status: z.enum(['running', 'succeeded', 'failed']),
+    model_name: z.string(),
+    status: z.enum(['running', 'succeeded', 'failed', 'skipped']),
     trigger: z.string(),
     started_at: z.string(),
     finished_at: z.string().nullable(),
@@ -27,16 +29,22 @@ export function retrainRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     createRoute({
       method: 'post',
       path: '/v1/retrain',
-      summary: 'Start a retraining run (the new version becomes the challenger); 409 while one runs',
+      summary:
+        'Start a retraining run of a model name (default churn; the new version becomes its challenger); 409 while one runs, 422 for an imported model',
       tags: ['retrain'],
       security: bearer,
       middleware: [admin, optionalJsonBodyLimit(MAX_JSON_BODY_BYTES)] as const,
       request: {
         body: {
           required: false,
-          description: '{ reason? }',
+          description: '{ name?, reason? }',
           content: {
-            'application/json': { schema: z.strictObject({ reason: z.string().max(1000).optional() }) },
+            'application/json': {
+              schema: z.strictObject({
+                name: modelNameSchema.optional(),
+                reason: z.string().max(1000).optional(),
+              }),
+            },
           },
         },
       },
@@ -47,7 +55,10 @@ export function retrainRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     }),
     async (c) => {
       const body = c.req.valid('json') ?? {};
-      const run = await services.automation.retrainer.start('manual', { reason: body.reason });
+      const run = await services.automation.retrainer.start('manual', {
+        reason: body.reason,
+        ...(body.name !== undefined && { name: body.name }),
+      });
       c.header('Location', `/v1/retrain/runs/${run.id}`);
       return c.json({ id: run.id, status: 'running' as const, run: run as z.infer<typeof runSchema> }, 202);
     },

@@ -136,6 +136,26 @@ export const registerBody = (a: Artifact) => ({
   onnx_base64: Buffer.from(a.onnx).toString('base64'),
 });
 
+/** The version `predictionRow` logs under: register it first (`registerTestVersion`), as the centre refuses rows of unknown versions. */
+export const TEST_VERSION = 'churn-test-1';
+
+/** Registers the trained artifact as `TEST_VERSION` through the API (base URL + admin token, or a test server). */
+export async function registerTestVersion(
+  server: TestServer | { url: string; token: string },
+): Promise<void> {
+  const body = registerBody(await artifactVersion(TEST_VERSION));
+  const response =
+    'call' in server
+      ? await server.call('POST', '/v1/models', { json: body })
+      : await fetch(`${server.url}/v1/models`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+  if (response.status !== 201 && response.status !== 409)
+    throw new Error(`register ${TEST_VERSION}: ${response.status} ${await response.text()}`);
+}
+
 export function predictionRow(
   nodeId: string,
   overrides: Partial<IngestPredictionRow> = {},
@@ -144,7 +164,7 @@ export function predictionRow(
     prediction_id: randomUUID(),
     created_at: new Date().toISOString(),
     node_id: nodeId,
-    model_version: 'churn-test-1',
+    model_version: TEST_VERSION,
     features: { ...EXAMPLE_FEATURES },
     probability: 0.42,
     label: 0,
