@@ -65,6 +65,17 @@ export const centre = {
       onnx_base64: toBase64(a.onnx),
     });
   },
+  /**
+   * Makes sure the centre holds a version the edge logs rows for (it refuses rows of versions it does not
+   * hold); registering it again is a 409 `version_exists`, which is what "already there" looks like.
+   */
+  async ensureRegistered(a: Artifact): Promise<void> {
+    try {
+      await centre.register(a);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes('version_exists'))) throw error;
+    }
+  },
   /** Registers a model version (`POST /v1/models`) and points @production at it. */
   async promote(a: Artifact): Promise<void> {
     await centre.register(a);

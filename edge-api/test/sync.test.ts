@@ -13,6 +13,7 @@ async function nodeWithModel() {
   const ctx = { waitUntil: (p: Promise<unknown>) => void waits.push(p) };
   const node = new Runtime('lite', createLitePredictor).node(env);
   const v1 = await artifact('v1');
+  await centre.ensureRegistered(v1);
   await node.installModel(v1.card, v1.onnx);
   return { node, ctx, settle: () => Promise.all(waits) };
 }

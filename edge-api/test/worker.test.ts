@@ -387,7 +387,7 @@ describe('admin', () => {
   });
 
   it('POST /admin/sync and the Cron Trigger ship the waiting logs to the sync server', async () => {
-    await install('v1');
+    await centre.ensureRegistered(await install('v1'));
     const p = await call('POST', '/api/v1/predict/batch', {
       json: { rows: [EXAMPLE_FEATURES, EXAMPLE_FEATURES] },
     });
