@@ -1,11 +1,14 @@
 // The whole loop: predict at the edge → logs reach central PostgreSQL → drift is detected → a challenger is
 // retrained → an analyst promotes it in the app → the edge serves it; every prediction stored exactly once.
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type SimulateSummary, simulate } from '@pmm/cli/simulate';
 import { type Stack, startStack } from '@pmm/cli/stack';
+import { toCsv } from '@pmm/core/data';
 import { EXAMPLE_FEATURES } from '@pmm/core/schema';
+import { syntheticTable } from '@pmm/core/simulate';
 import { createScratchDatabase, type ScratchDatabase } from '@pmm/sync-server/scratch-database';
 import {
   CHROMIUM_PATH,
@@ -22,6 +25,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const TELCO = telcoCsvPath();
 const ready = requireParts('the full-loop test', { 'Telco data': TELCO, Chromium: CHROMIUM_PATH });
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Runs the real `pmm` executable; resolves with its stdout, rejects with its stderr. */
+function pmm(args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [path.join(REPO_ROOT, 'cli/bin/pmm.js'), ...args],
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 300_000, maxBuffer: 64 * 2 ** 20 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`pmm ${args[0]}: ${stderr || error.message}`)) : resolve(stdout),
+    );
+  });
+}
 
 /** Rows per traffic phase; the scheduled drift window covers exactly one phase. */
 const WINDOW = 400;
@@ -58,6 +76,8 @@ interface DriftReportRow {
 
 describe.skipIf(!ready)('the whole loop', () => {
   const home = mkdtempSync(path.join(tmpdir(), 'pmm-e2e-'));
+  // The second model's training data; the centre retrains "fraud" from it if its drift calls for it.
+  const FRAUD_CSV = path.join(home, 'fraud.csv');
   const logs: string[] = [];
   const sent: SimulateSummary[] = [];
   let stack: Stack;
@@ -88,6 +108,7 @@ describe.skipIf(!ready)('the whole loop', () => {
         PMM_DRIFT_WINDOW: String(WINDOW),
         PMM_DRIFT_MIN_ROWS: String(WINDOW),
         PMM_RETRAIN_POLICY: 'on_drift',
+        PMM_TRAINING_DATA_BY_NAME: `fraud=${FRAUD_CSV}`,
         PMM_SHAPE_LIVE_TIMEOUT_MS: '3000',
         PMM_PUSH_BACKOFF_MS: '200',
         PMM_PUSH_BACKOFF_MAX_MS: '2000',
@@ -259,6 +280,132 @@ describe.skipIf(!ready)('the whole loop', () => {
     console.log(
       `edge served the promoted model ${((Date.now() - t0) / 1000).toFixed(1)} s after the promotion`,
     );
+  });
+
+  it('4b. a second model, trained on a table that is not Telco, is registered by name, served beside churn, logged, drifts and shows in the app', async () => {
+    // A fraud-like table: other column names (with spaces), an airport code of hundreds of values, numbers.
+    const table = syntheticTable({ rows: 3000, seed: 21, signals: 4 });
+    writeFileSync(FRAUD_CSV, toCsv(table.header, table.rows));
+    const modelDir = path.join(home, 'fraud-model');
+    await pmm([
+      'train',
+      '--data',
+      FRAUD_CSV,
+      '--target',
+      'Is Fraud',
+      '--positive',
+      'fraud',
+      '--out',
+      modelDir,
+    ]);
+    await pmm(
+      [
+        'models',
+        'register',
+        '--server',
+        stack.urls.sync,
+        '--name',
+        'fraud',
+        '--model',
+        modelDir,
+        '--alias',
+        'production',
+        '--reason',
+        'a second model beside churn',
+      ],
+      { PMM_TOKEN: stack.tokens.admin },
+    );
+    const card = JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8')) as {
+      version: string;
+      schema: { features: { name: string; kind: 'numerical' | 'categorical'; column?: string }[] };
+    };
+
+    // Pushed to the edge by name, served beside churn.
+    const listed = await poll(
+      'the edge to serve "fraud"',
+      async () => {
+        const r = await fetch(`${stack.urls.edge}/api/v1/models`);
+        const body = (await r.json()) as { models: { name: string; version: string }[] };
+        const names = body.models.map((m) => `${m.name}@${m.version}`);
+        return names.includes(`fraud@${card.version}`) ? names : null;
+      },
+      60_000,
+    );
+    expect(listed.some((n) => n.startsWith('churn@'))).toBe(true);
+
+    // Traffic whose amounts tripled and whose cards changed, in the model's own column names.
+    const shifted = syntheticTable({ rows: WINDOW, seed: 22, signals: 4 });
+    const amount = shifted.header.indexOf('Amount USD');
+    const rows = shifted.rows.map((row) =>
+      Object.fromEntries(
+        card.schema.features.map((f) => {
+          const i = shifted.header.indexOf(f.column ?? f.name);
+          let cell = row[i]!.trim();
+          if (i === amount && cell !== '') cell = String(Number(cell) * 3);
+          return [f.name, cell === '' ? null : f.kind === 'numerical' ? Number(cell) : cell];
+        }),
+      ),
+    );
+    const predicted = await fetch(`${stack.urls.edge}/api/v1/models/fraud/predict/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rows }),
+    });
+    expect(predicted.status, await predicted.clone().text()).toBe(200);
+    const batch = (await predicted.json()) as { predictions: { model_version: string }[] };
+    expect(batch.predictions).toHaveLength(WINDOW);
+    expect(new Set(batch.predictions.map((p) => p.model_version))).toEqual(new Set([card.version]));
+    const shipped = await call<{ complete: boolean }>(
+      `${stack.urls.edge}/admin/sync`,
+      stack.tokens.edge_admin,
+      {},
+    );
+    expect(shipped.status).toBe(200);
+
+    // The centre's scheduled drift run for "fraud" sees the amounts move.
+    const report = await poll(
+      'a drift report for "fraud"',
+      async () => {
+        const r = await call<{ reports: (DriftReportRow & { model_version: string })[] }>(
+          `${stack.urls.sync}/v1/drift/reports?name=fraud&limit=1`,
+          stack.tokens.read,
+        );
+        return r.body.reports[0] ?? null;
+      },
+      60_000,
+    );
+    expect(report.model_version).toBe(card.version);
+    const detail = await call<{ report: { columns: { column: string; drifted: boolean }[] } }>(
+      `${stack.urls.sync}/v1/drift/reports/${report.id}`,
+      stack.tokens.read,
+    );
+    expect(detail.body.report.columns.find((c) => c.column === 'Amount USD')?.drifted).toBe(true);
+
+    // The analyst picks "fraud" in the app: its versions, and the drift of its logged window.
+    await page.locator('[data-tab=analysis]').click();
+    const picker = page.locator('[data-testid=model-picker]');
+    await expect
+      .poll(() => picker.locator('option').allTextContents(), { timeout: 120_000 })
+      .toContain('fraud');
+    await picker.selectOption('fraud');
+    await page.locator('fieldset[data-role=reference]').getByLabel("Model's reference profile").check();
+    await expect
+      .poll(() => page.locator('fieldset[data-role=reference] select').first().inputValue(), {
+        timeout: 60_000,
+      })
+      .toBe(card.version);
+    await page.locator('fieldset[data-role=current]').getByLabel('Window of the log').check();
+    await page.locator('fieldset[data-role=current]').getByLabel('Last N').fill(String(WINDOW));
+    await page.locator('[data-testid=run-drift]').click();
+    const amountRow = page.locator('[data-testid=drift-table] tbody tr').filter({ hasText: 'Amount USD' });
+    await amountRow.first().waitFor({ timeout: 120_000 });
+    expect(
+      await amountRow
+        .first()
+        .locator('.pmm-badge', { hasText: /^Drift$/ })
+        .count(),
+    ).toBe(1);
+    await page.screenshot({ path: screenshotPath('e2e', 'analyst-second-model'), fullPage: true });
   });
 
   it('5. every prediction sent is in PostgreSQL exactly once, with its feedback', async () => {
