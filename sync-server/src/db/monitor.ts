@@ -68,9 +68,9 @@ export async function earliestPredictions(
 ): Promise<{ features: Record<string, string | number | null>[]; from: string | null; to: string | null }> {
   const found = await rows<{ features: Record<string, string | number | null> | string; created_at: string }>(
     db,
-    sql`select features, ${iso('created_at')} as created_at from predictions
+    sql`select features, ${iso('p.created_at')} as created_at from predictions p
         where model_version = ${modelVersion}
-        order by created_at asc, prediction_id asc limit ${n}`,
+        order by p.created_at asc, p.prediction_id asc limit ${n}`,
   );
   return {
     features: found.map((r) => (typeof r.features === 'string' ? JSON.parse(r.features) : r.features)),
@@ -283,8 +283,8 @@ export async function streamAfter(
     stream === 'score'
       ? sql`select seq::text as seq, prediction_id::text as prediction_id, ${iso('created_at')} as created_at,
                    probability as value
-            from predictions where model_version = ${modelVersion} and seq > ${afterSeq}::int8
-            order by seq limit ${limit}`
+            from predictions p where model_version = ${modelVersion} and seq > ${afterSeq}::int8
+            order by p.seq limit ${limit}`
       : sql`select f.seq::text as seq, p.prediction_id::text as prediction_id, ${iso('p.created_at')} as created_at,
                    abs(f.outcome - p.probability) as value
             from feedback f join predictions p on p.prediction_id = f.prediction_id
