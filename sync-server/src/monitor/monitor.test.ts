@@ -25,6 +25,7 @@ import {
 } from '../test/harness';
 import { HAVE_TELCO, telcoSource } from '../test/traffic';
 import { holdoutData, windowData } from './performance';
+import type { MonitorOutcome } from './window';
 
 type Run = DriftRunResult & { retrain_run_id: string | null };
 type Features = Record<string, string | number | null>;
@@ -218,7 +219,7 @@ describe.skipIf(!HAVE_TELCO)('monitoring beside drift runs', () => {
     await ingest(batches[1], true);
     const report = await run(T0 + HOUR, T0 + 2 * HOUR);
     expect(monitorOf(report).labelled).toBe(600);
-    expect((report.monitor as { refilled: string[] }).refilled.length).toBe(1);
+    expect((report.monitor as MonitorOutcome).refilled.length).toBe(1);
     const [, first] = await listMonitorWindows(server.database.db, { modelVersion: production, limit: 10 });
     expect(first!.labelled).toBe(600);
     const core = coreEstimate(batches[0]!, true);
@@ -254,7 +255,7 @@ describe.skipIf(!HAVE_TELCO)('monitoring beside drift runs', () => {
     batches[2] = customers(600, 13, T0 + 2 * HOUR, (u) => 0.85 + 0.15 * u);
     await ingest(batches[2], false);
     const report = await run(T0 + 2 * HOUR, T0 + 3 * HOUR);
-    const alarms = (report.monitor as { alarms: { stream: string; position: number }[] }).alarms;
+    const alarms = (report.monitor as MonitorOutcome).alarms;
     expect(alarms.some((a) => a.stream === 'score' && a.position >= 1200)).toBe(true);
     const stored = await listDetectorAlarms(server.database.db, { modelVersion: production, limit: 1000 });
     const onePass = detectAll(

@@ -1,9 +1,11 @@
-// Over time: drift score per feature, the prediction distribution, and performance where feedback exists.
+// Over time: drift score per feature, the prediction distribution, and performance where feedback exists; below,
+// the centre's estimated performance, multivariate drift and detector alarms per drift run.
 import { TimeSeriesChart } from '@pmm/ui';
 import { useMemo, useState } from 'react';
 import { MIN_LABELLED_ROWS, type SideSpec, type TimelineResult } from '../analysis/protocol';
 import { useServices } from '../services';
 import type { WindowSpec } from '../store/window-spec';
+import { MonitorPanel } from './monitor-panel';
 import { SidePicker, WindowEditor } from './side-picker';
 
 const MAX_FEATURE_LINES = 8;
@@ -172,6 +174,7 @@ export function TimelineView() {
           <p className="meta">Computed in {result.millis.toFixed(0)} ms in the worker.</p>
         </div>
       )}
+      <MonitorPanel />
     </section>
   );
 }
