@@ -204,8 +204,9 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
     await page.locator('fieldset[data-role=current]').getByLabel('Window of the log').check();
     await page.locator('fieldset[data-role=current]').getByLabel('Last N').fill('5000');
     await page.locator('[data-testid=run-drift]').click();
+    // Generous: the worker computes the window's drift (1–3 s on a loaded machine).
     await expect
-      .poll(() => page.locator('.result-head .meta').textContent())
+      .poll(() => page.locator('.result-head .meta').textContent(), { timeout: 30_000 })
       .toContain(`reference profile of ${seeded.production}`);
     expect(await page.locator('[data-testid=drift-table] tbody tr').count()).toBe(19);
     await page.locator('[data-testid=drift-table] tbody tr').filter({ hasText: 'contract' }).first().click();
