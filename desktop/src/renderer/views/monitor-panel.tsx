@@ -89,8 +89,8 @@ export function MonitorPanel() {
     const pick = (k: keyof Auc) => a.map((m) => (m ? ((m[k] as number | null) ?? null) : null));
     return [
       { label: 'estimated ROC AUC', values: pick('estimate'), color: '#4c72b0' },
-      { label: 'band (± 3 SE)', values: pick('lower_band'), color: '#9bb0d3', dash: [4, 4] },
-      { label: 'band upper', values: pick('upper_band'), color: '#9bb0d3', dash: [4, 4] },
+      { label: 'lower band (−3 SE)', values: pick('lower_band'), color: '#9bb0d3', dash: [4, 4] },
+      { label: 'upper band (+3 SE)', values: pick('upper_band'), color: '#9bb0d3', dash: [4, 4] },
       { label: 'realized ROC AUC', values: pick('realized'), color: '#55a868' },
       { label: 'lower threshold', values: pick('lower_threshold'), color: '#c44e52', dash: [6, 4] },
       { label: 'upper threshold', values: pick('upper_threshold'), color: '#dd8452', dash: [6, 4] },
