@@ -32,7 +32,12 @@ export interface WindowBounds {
  * The rows of a stored window, oldest first: the newest `rows` predictions (the drift run's order) within
  * [first, last] with seq ≤ maxSeq, so rows ingested later are not counted in.
  */
-export async function windowPredictions(db: Executor, b: WindowBounds): Promise<WindowPrediction[]> {
+export async function windowPredictions(
+  db: Executor,
+  b: WindowBounds,
+  options: { features?: boolean } = {},
+): Promise<WindowPrediction[]> {
+  const withFeatures = options.features ?? true;
   const found = await rows<{
     prediction_id: string;
     created_at: string;
@@ -41,8 +46,8 @@ export async function windowPredictions(db: Executor, b: WindowBounds): Promise<
     outcome: number | string | null;
   }>(
     db,
-    sql`select p.prediction_id::text as prediction_id, ${iso('p.created_at')} as created_at, p.features,
-               p.probability, f.outcome
+    sql`select p.prediction_id::text as prediction_id, ${iso('p.created_at')} as created_at,
+               ${withFeatures ? sql`p.features` : sql`'{}'::jsonb`} as features, p.probability, f.outcome
         from predictions p left join feedback f on f.prediction_id = p.prediction_id
         where p.model_version = ${b.modelVersion}
           ${b.nodeId === null ? sql`` : sql`and p.node_id = ${b.nodeId}`}
@@ -58,6 +63,23 @@ export async function windowPredictions(db: Executor, b: WindowBounds): Promise<
     probability: Number(r.probability),
     outcome: r.outcome === null ? null : Number(r.outcome),
   }));
+}
+
+/** How many of a stored window's rows have feedback now (the same rows as `windowPredictions`). */
+export async function windowLabelled(db: Executor, b: WindowBounds): Promise<number> {
+  const [row] = await rows<{ n: string | number }>(
+    db,
+    sql`select count(f.prediction_id) as n from (
+          select p.prediction_id from predictions p
+          where p.model_version = ${b.modelVersion}
+            ${b.nodeId === null ? sql`` : sql`and p.node_id = ${b.nodeId}`}
+            and p.created_at >= ${b.first}::timestamptz and p.created_at <= ${b.last}::timestamptz
+            and p.seq <= ${b.maxSeq}::bigint
+          order by p.created_at desc, p.prediction_id desc
+          limit ${b.rows}) w
+        left join feedback f on f.prediction_id = w.prediction_id`,
+  );
+  return Number(row?.n ?? 0);
 }
 
 /** The version's first `n` logged predictions (by created_at): the reference period of multivariate drift. */

@@ -12,8 +12,10 @@ import {
   streamAfter,
 } from '../db/monitor';
 
-/** Elements read per query; a run feeds every new element, page by page. */
+/** Elements read per query. */
 const PAGE = 10_000;
+/** Elements fed per run at most (a long history is caught up over several runs). */
+const MAX_PER_RUN = 200_000;
 
 /**
  * Feeds the stream's elements after the stored state's last seq to the detector (a new one when there is no
@@ -55,7 +57,7 @@ export async function feedDetector(
       lastSeq = e.seq;
     }
     fed += page.length;
-    if (page.length < PAGE) break;
+    if (page.length < PAGE || fed >= MAX_PER_RUN) break;
   }
   if (fed > 0 || !resume)
     await putDetectorState(db, modelVersion, stream, {

@@ -13,6 +13,7 @@ import {
   type MonitorWindow,
   updateMonitorPerformance,
   type WindowBounds,
+  windowLabelled,
   windowPredictions,
   windowsAwaitingLabels,
 } from '../db/monitor';
@@ -89,9 +90,10 @@ export async function monitorDriftWindow(
   const refilled: string[] = [];
   for (const earlier of await windowsAwaitingLabels(db, report.model_version, REFILL_WINDOWS)) {
     if (earlier.drift_report_id === report.id || !earlier.bounds) continue;
-    const again = await windowPredictions(db, earlier.bounds);
+    // A count first: most windows gained no label since the last run.
+    if ((await windowLabelled(db, earlier.bounds)) <= earlier.labelled) continue;
+    const again = await windowPredictions(db, earlier.bounds, { features: false });
     const labelled = again.filter((r) => r.outcome !== null).length;
-    if (labelled <= earlier.labelled) continue;
     const refreshed = windowPerformance(card, again);
     await updateMonitorPerformance(
       db,
