@@ -292,6 +292,29 @@ describe.skipIf(!HAVE_TELCO)('monitoring beside drift runs', () => {
     }
   });
 
+  it('reads the windows and alarms over HTTP too', async () => {
+    const list = await server.call('GET', `/v1/monitor/windows?model_version=${production}&limit=2`, {
+      token: READ_TOKEN,
+    });
+    expect(list.status).toBe(200);
+    const { windows } = (await list.json()) as { windows: MonitorWindow[] };
+    expect(windows).toEqual(
+      await listMonitorWindows(server.database.db, { modelVersion: production, limit: 2 }),
+    );
+    const one = await server.call('GET', `/v1/drift/reports/${windows[0]!.drift_report_id}/monitor`, {
+      token: READ_TOKEN,
+    });
+    expect(await one.json()).toEqual(windows[0]);
+    expect((await server.call('GET', '/v1/drift/reports/999999/monitor', { token: READ_TOKEN })).status).toBe(
+      404,
+    );
+    const alarms = await server.call('GET', '/v1/monitor/alarms?limit=1000', { token: READ_TOKEN });
+    expect(((await alarms.json()) as { alarms: unknown[] }).alarms).toEqual(
+      await listDetectorAlarms(server.database.db, { limit: 1000 }),
+    );
+    expect((await server.call('GET', '/v1/monitor/windows?limit=0', { token: READ_TOKEN })).status).toBe(422);
+  });
+
   const getRun = async (id: string) => {
     const response = await server.call('GET', `/v1/retrain/runs/${id}`, { token: READ_TOKEN });
     expect(response.status).toBe(200);
