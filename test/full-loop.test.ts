@@ -67,6 +67,39 @@ async function poll<T>(what: string, fn: () => Promise<T | null | undefined>, ti
   }
 }
 
+/** Seconds between a prediction and its label in the first phase: the estimate must come before any label. */
+const LABEL_DELAY_S = 40;
+
+interface MonitorWindowRow {
+  readonly drift_report_id: string;
+  readonly rows: number;
+  readonly labelled: number;
+  readonly performance: {
+    status: string;
+    metrics?: { roc_auc: { estimate: number; realized: number | null; sampling_error: number } };
+  };
+}
+
+/** One monitor_windows row as the shape serves it (every value is text there), or null. */
+async function monitorWindow(
+  syncUrl: string,
+  token: string,
+  reportId: string,
+): Promise<MonitorWindowRow | null> {
+  const r = await call<{ value?: Record<string, string> }[]>(
+    `${syncUrl}/v1/shape?table=monitor_windows&offset=-1`,
+    token,
+  );
+  const v = r.body.find((m) => m.value?.drift_report_id === reportId)?.value;
+  if (!v) return null;
+  return {
+    drift_report_id: v.drift_report_id!,
+    rows: Number(v.rows),
+    labelled: Number(v.labelled),
+    performance: JSON.parse(v.performance!),
+  };
+}
+
 interface DriftReportRow {
   readonly id: string;
   readonly dataset_drift: boolean;
@@ -125,18 +158,26 @@ describe.skipIf(!ready)('the whole loop', () => {
     console.log(`full loop took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  const traffic = async (drift: 'none' | 'sudden', seed: number) => {
-    const summary = await simulate({
+  /** Sends one phase; `whileLabelsWait` runs after the predictions are sent, before the labels are. */
+  const traffic = async (
+    drift: 'none' | 'sudden',
+    seed: number,
+    labelDelaySeconds = 0,
+    whileLabelsWait?: () => Promise<void>,
+  ) => {
+    const running = simulate({
       edge: stack.urls.edge,
       rows: WINDOW,
       rate: 0,
       drift,
       labelRate: 0.5,
-      labelDelaySeconds: 0,
+      labelDelaySeconds,
       seed,
       concurrency: 8,
       data: TELCO,
     });
+    if (whileLabelsWait) await whileLabelsWait();
+    const summary = await running;
     expect(summary.failed, JSON.stringify(summary.errors)).toBe(0);
     expect(summary.feedback_failed).toBe(0);
     sent.push(summary);
@@ -158,19 +199,35 @@ describe.skipIf(!ready)('the whole loop', () => {
     return r.body.reports[0] ?? null;
   };
 
-  it('1. no-drift traffic: the drift report for the window finds no dataset drift', async () => {
+  let calmReportId: string;
+
+  it('1. no-drift traffic, labels late: the window has a performance estimate before any label, and no drift', async () => {
     const before = Date.now();
-    await traffic('none', 11);
-    const report = await poll(
-      'a scheduled drift report on the no-drift window',
-      async () => {
-        const latest = await latestReport();
-        return latest && Date.parse(latest.created_at) >= before ? latest : null;
-      },
-      60_000,
-    );
-    expect(report.dataset_drift).toBe(false);
-    expect(report.drift_share).toBeLessThan(0.5);
+    let report: DriftReportRow | undefined;
+    await traffic('none', 11, LABEL_DELAY_S, async () => {
+      report = await poll(
+        'a scheduled drift report on the no-drift window',
+        async () => {
+          const latest = await latestReport();
+          return latest && Date.parse(latest.created_at) >= before ? latest : null;
+        },
+        60_000,
+      );
+      const window = await poll(
+        'the performance estimated beside it',
+        () => monitorWindow(stack.urls.sync, stack.tokens.read, report!.id),
+        30_000,
+      );
+      expect(window.labelled).toBe(0);
+      expect(window.performance.status).toBe('ok');
+      const auc = window.performance.metrics!.roc_auc;
+      expect(auc.realized).toBeNull();
+      expect(auc.estimate).toBeGreaterThan(0.6);
+      expect(auc.estimate).toBeLessThanOrEqual(1);
+    });
+    calmReportId = report!.id;
+    expect(report!.dataset_drift).toBe(false);
+    expect(report!.drift_share).toBeLessThan(0.5);
   });
 
   it('2. sudden drift: detected within one window, and retraining produces a challenger', async () => {
@@ -185,6 +242,22 @@ describe.skipIf(!ready)('the whole loop', () => {
       60_000,
     );
     expect(report.drift_share).toBeGreaterThanOrEqual(0.5);
+    // The labels of the first phase arrived meanwhile: this run refilled its realized ROC AUC, which lies within
+    // the estimate's band (± 3 sampling errors, widened by √(rows / labelled) for the labelled share).
+    const calm = await poll(
+      'the realized ROC AUC of the no-drift window',
+      async () => {
+        const w = await monitorWindow(stack.urls.sync, stack.tokens.read, calmReportId);
+        return w && w.labelled > 0 ? w : null;
+      },
+      60_000,
+    );
+    expect(calm.labelled).toBe(sent[0]!.feedback_sent);
+    const auc = calm.performance.metrics!.roc_auc;
+    expect(auc.realized).not.toBeNull();
+    expect(Math.abs(auc.realized! - auc.estimate)).toBeLessThanOrEqual(
+      3 * auc.sampling_error * Math.sqrt(calm.rows / calm.labelled),
+    );
     const model = await poll(
       'the retrained challenger',
       async () => {

@@ -215,8 +215,9 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
     await page.locator('fieldset[data-role=current]').getByLabel('Window of the log').check();
     await page.locator('fieldset[data-role=current]').getByLabel('Last N').fill('5000');
     await page.locator('[data-testid=run-drift]').click();
+    // Generous: the worker computes the window's drift (1–3 s on a loaded machine).
     await expect
-      .poll(() => page.locator('.result-head .meta').textContent())
+      .poll(() => page.locator('.result-head .meta').textContent(), { timeout: 30_000 })
       .toContain(`reference profile of ${seeded.production}`);
     expect(await page.locator('[data-testid=drift-table] tbody tr').count()).toBe(19);
     await page.locator('[data-testid=drift-table] tbody tr').filter({ hasText: 'contract' }).first().click();
@@ -443,11 +444,11 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
         timeout: 30_000,
       })
       .toBe('true');
-    // Every table is at its live edge, followed by one held change request that watches all six.
+    // Every table is at its live edge, followed by one held change request that watches all eight.
     changeRequests.length = 0;
     await expect
       .poll(() => changeRequests.at(-1)?.searchParams.getAll('watch').length ?? 0, { timeout: 30_000 })
-      .toBe(6);
+      .toBe(8);
     await new Promise((r) => setTimeout(r, 1_500));
 
     // Measured in the page: from the click on Promote to the end of the server's answer to the alias POST.
@@ -549,6 +550,61 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
       .poll(() => page.locator('[data-testid=report-detail] h3').textContent())
       .toContain(`Drift report ${report.id}`);
     await page.screenshot({ path: screenshotPath('desktop', 'reports'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the centre's estimated and realized ROC AUC, reconstruction error and alarms per drift window over time", async () => {
+    type Monitor = {
+      window: {
+        performance: { metrics: { roc_auc: { estimate: number; realized: number | null } } };
+        multivariate: { status: string; value: number };
+      };
+    };
+    const runs: { id: string; monitor: Monitor }[] = [];
+    for (const [from, to] of [
+      [seeded.start, seeded.start + 2 * 86_400_000],
+      [seeded.end - 2 * 86_400_000, seeded.end],
+    ])
+      runs.push(
+        await sync.call<{ id: string; monitor: Monitor }>('POST', '/v1/drift/run', {
+          json: {
+            model_version: seeded.production,
+            window: { last_n: 2000, from: new Date(from!).toISOString(), to: new Date(to!).toISOString() },
+          },
+        }),
+      );
+    await page.locator('[data-tab=timeline]').click();
+    const panel = page.locator('[data-testid=monitor-panel]');
+    const versionSelect = panel.locator('select');
+    if ((await versionSelect.count()) > 0) await versionSelect.selectOption(seeded.production);
+    for (const run of runs) {
+      const row = panel.locator(`[data-testid=monitor-windows] tr[data-id="${run.id}"]`);
+      await row.waitFor({ state: 'attached', timeout: 30_000 });
+      const { roc_auc } = run.monitor.window.performance.metrics;
+      // Seeded with feedback for 40 % of the rows: the estimate and the realized value stand side by side.
+      expect(roc_auc.realized).not.toBeNull();
+      expect(await row.locator('[data-col=estimate]').textContent()).toBe(roc_auc.estimate.toFixed(3));
+      expect(await row.locator('[data-col=realized]').textContent()).toBe(roc_auc.realized!.toFixed(3));
+      expect(run.monitor.window.multivariate.status).toBe('ok');
+      expect(await row.locator('[data-col=reconstruction]').textContent()).toBe(
+        run.monitor.window.multivariate.value.toFixed(3),
+      );
+    }
+    expect(await panel.locator('[data-testid=monitor-estimate] .value').textContent()).toMatch(/^0\.\d{3}$/);
+    expect(await panel.locator('[data-testid=monitor-reconstruction] .value').textContent()).toMatch(
+      /^\d+\.\d{3}$/,
+    );
+    expect(await panel.locator('[data-testid=multivariate-meaning]').textContent()).toContain(
+      'relations between columns changed',
+    );
+    // Estimated vs realized ROC AUC, the reconstruction error, and the univariate drift share beside it.
+    expect(await panel.locator('.u-wrap').count()).toBe(3);
+    const legends = await panel.locator('.u-legend').allTextContents();
+    expect(legends[0]).toContain('estimated ROC AUC');
+    expect(legends[0]).toContain('realized ROC AUC');
+    expect(legends[1]).toContain('reconstruction error');
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('desktop', 'timeline-monitor'), fullPage: true });
     expect(errors).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { databaseError, sqlState } from './errors';
 import { driftRoutes } from './routes/drift';
 import { ingestRoutes } from './routes/ingest';
 import { modelRoutes } from './routes/models';
+import { monitorRoutes } from './routes/monitor';
 import { nodeRoutes } from './routes/nodes';
 import { noteRoutes } from './routes/notes';
 import { opsRoutes } from './routes/ops';
@@ -40,6 +41,7 @@ export function createApp(services: Services, shapes: ShapeConfig = DEFAULT_SHAP
   modelRoutes(app, services);
   nodeRoutes(app, services);
   driftRoutes(app, services);
+  monitorRoutes(app, services);
   retrainRoutes(app, services);
   noteRoutes(app, services);
   app.route('/', createShapeRoutes({ database: () => services.require().database, config: shapes }));

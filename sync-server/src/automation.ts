@@ -1,8 +1,7 @@
 // Drift runs and retraining wired to the store: the API's drift runs, the drift scheduler and the retrainer,
 // with the retraining policy applied to every stored report.
 import type { DriftOptions, RetrainOptions } from './config';
-import type { StoredDriftReport } from './db/drift';
-import { type DriftRunRequest, runDrift } from './drift/run';
+import { type DriftRunRequest, type DriftRunResult, runDrift } from './drift/run';
 import { DriftScheduler } from './drift/scheduler';
 import type { Ready } from './ready';
 import { Retrainer, type RetrainerDeps } from './retrain/retrainer';
@@ -48,17 +47,21 @@ export class Automation {
     request: DriftRunRequest,
     trigger: 'api' | 'schedule' = 'api',
     windowExtra?: Record<string, unknown>,
-  ): Promise<{ report: StoredDriftReport; retrainRunId: string | null }> {
+  ): Promise<{ report: DriftRunResult; retrainRunId: string | null }> {
     const { drift } = this.deps.config();
     const report = await runDrift(this.deps.ready().database.db, request, {
       defaultLastN: drift.window,
       minRows: drift.minRows,
       trigger,
       ...(windowExtra && { windowExtra }),
+      monitor: { referenceRows: drift.window, minRows: drift.minRows, detector: drift.detector ?? 'adwin' },
     });
+    if (report.monitor && 'error' in report.monitor)
+      this.deps.log(`monitoring beside drift report ${report.id} failed: ${report.monitor.error}`);
     let retrainRunId: string | null = null;
     try {
-      retrainRunId = await this.retrainer.afterDriftReport(report);
+      const window = report.monitor && 'window' in report.monitor ? report.monitor.window : null;
+      retrainRunId = await this.retrainer.afterDriftReport(report, window);
     } catch (err) {
       this.deps.log(`retraining after drift report ${report.id} failed to start: ${String(err)}`);
     }

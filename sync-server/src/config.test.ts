@@ -23,7 +23,7 @@ describe('readConfig', () => {
 
   it('reads the drift and retraining settings', () => {
     const config = readConfig({});
-    expect(config.drift).toEqual({ intervalMs: 60_000, window: 1000, minRows: 100 });
+    expect(config.drift).toEqual({ intervalMs: 60_000, window: 1000, minRows: 100, detector: 'adwin' });
     expect(config.retrain).toMatchObject({ policy: 'on_drift', intervalMs: 86_400_000, autoPromote: false });
     expect(config.retrain.trainingData).toMatch(/\/data\/telco\.csv$/);
     expect(
@@ -38,7 +38,7 @@ describe('readConfig', () => {
       retrain: { policy: 'schedule', autoPromote: true, trainingData: '/srv/telco.csv' },
     });
     expect(() => readConfig({ PMM_RETRAIN_POLICY: 'sometimes', PMM_AUTO_PROMOTE: 'yes' })).toThrow(
-      /^invalid configuration: PMM_RETRAIN_POLICY: must be on_drift, schedule or manual; PMM_AUTO_PROMOTE: must be true or false$/,
+      /^invalid configuration: PMM_RETRAIN_POLICY: must be one or more \(comma-separated\) of on_drift, schedule, manual, on_estimated_drop, on_multivariate; PMM_AUTO_PROMOTE: must be true or false$/,
     );
     expect(() => readConfig({ PMM_DRIFT_MIN_ROWS: '0' })).toThrow(/PMM_DRIFT_MIN_ROWS/);
   });
@@ -54,6 +54,26 @@ describe('readConfig', () => {
     );
     expect(() => readConfig({ PMM_TRAINING_DATA_BY_NAME: '/srv/f.csv' })).toThrow(
       /PMM_TRAINING_DATA_BY_NAME: entries are name=path/,
+    );
+  });
+
+  it('reads several retraining policies and the detector', () => {
+    expect(
+      readConfig({
+        PMM_RETRAIN_POLICY: 'on_drift, on_estimated_drop,on_multivariate',
+        PMM_DETECTOR: 'kswin',
+      }),
+    ).toMatchObject({
+      retrain: { policy: ['on_drift', 'on_estimated_drop', 'on_multivariate'] },
+      drift: { detector: 'kswin' },
+    });
+    expect(readConfig({ PMM_RETRAIN_POLICY: 'on_estimated_drop' }).retrain.policy).toBe('on_estimated_drop');
+    expect(readConfig({ PMM_DETECTOR: 'off' }).drift.detector).toBe('off');
+    expect(() => readConfig({ PMM_RETRAIN_POLICY: 'manual,on_drift' })).toThrow(
+      /PMM_RETRAIN_POLICY: manual cannot be combined with another policy/,
+    );
+    expect(() => readConfig({ PMM_DETECTOR: 'cusum' })).toThrow(
+      /PMM_DETECTOR: must be adwin, page-hinkley, kswin or off/,
     );
   });
 

@@ -21,7 +21,23 @@ export interface PushOptions {
   readonly timeoutMs: number;
 }
 
-export type RetrainPolicy = 'on_drift' | 'schedule' | 'manual';
+export type RetrainPolicy = 'on_drift' | 'schedule' | 'manual' | 'on_estimated_drop' | 'on_multivariate';
+
+export const RETRAIN_POLICIES: readonly RetrainPolicy[] = [
+  'on_drift',
+  'schedule',
+  'manual',
+  'on_estimated_drop',
+  'on_multivariate',
+];
+
+/** Whether `policy` (one policy or several) includes `name`. */
+export function hasPolicy(policy: RetrainOptions['policy'], name: RetrainPolicy): boolean {
+  return typeof policy === 'string' ? policy === name : policy.includes(name);
+}
+
+/** The streaming detector run over each model's score and error streams at every drift run. */
+export type DetectorSetting = 'adwin' | 'page-hinkley' | 'kswin' | 'off';
 
 export interface DriftOptions {
   /** Between scheduled drift runs of the production model; 0 disables the scheduler. */
@@ -30,10 +46,13 @@ export interface DriftOptions {
   readonly window: number;
   /** Fewer rows in a window: no report (422 from the API, a skip for the scheduler). */
   readonly minRows: number;
+  /** The detector fed each run's new scores and errors (`off`: none). Absent: adwin. */
+  readonly detector?: DetectorSetting;
 }
 
 export interface RetrainOptions {
-  readonly policy: RetrainPolicy;
+  /** One policy, or several (`PMM_RETRAIN_POLICY=on_drift,on_estimated_drop`); `manual` stands alone. */
+  readonly policy: RetrainPolicy | readonly RetrainPolicy[];
   /** With policy `schedule`: between retraining runs. */
   readonly intervalMs: number;
   /** The labelled reference CSV (absolute). */
@@ -104,8 +123,21 @@ const envSchema = z.object({
   PMM_DRIFT_WINDOW: int(1, 1_000_000).default(1_000),
   PMM_DRIFT_MIN_ROWS: int(1, 1_000_000).default(100),
   PMM_RETRAIN_POLICY: z
-    .enum(['on_drift', 'schedule', 'manual'], 'must be on_drift, schedule or manual')
+    .string()
+    .transform((v) => [...new Set(v.split(',').map((p) => p.trim()))])
+    .refine(
+      (list) => list.every((p) => (RETRAIN_POLICIES as readonly string[]).includes(p)),
+      `must be one or more (comma-separated) of ${RETRAIN_POLICIES.join(', ')}`,
+    )
+    .refine(
+      (list) => !list.includes('manual') || list.length === 1,
+      'manual cannot be combined with another policy',
+    )
+    .transform((list) => (list.length === 1 ? (list[0] as RetrainPolicy) : (list as RetrainPolicy[])))
     .default('on_drift'),
+  PMM_DETECTOR: z
+    .enum(['adwin', 'page-hinkley', 'kswin', 'off'], 'must be adwin, page-hinkley, kswin or off')
+    .default('adwin'),
   PMM_RETRAIN_INTERVAL_MS: int(1_000, 2_592_000_000).default(86_400_000),
   PMM_TRAINING_DATA: z.string().min(1).optional(),
   PMM_TRAINING_DATA_BY_NAME: z
@@ -174,6 +206,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       intervalMs: e.PMM_DRIFT_INTERVAL_MS,
       window: e.PMM_DRIFT_WINDOW,
       minRows: e.PMM_DRIFT_MIN_ROWS,
+      detector: e.PMM_DETECTOR,
     },
     retrain: {
       policy: e.PMM_RETRAIN_POLICY,

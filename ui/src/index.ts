@@ -2,5 +2,5 @@
 export { DistributionChart, type DistributionData } from './distribution-chart';
 export { type DriftRow, DriftTable } from './drift-table';
 export { ProgressBar } from './progress-bar';
-export { type TimeSeries, TimeSeriesChart } from './time-series-chart';
+export { type TimeMarker, type TimeSeries, TimeSeriesChart } from './time-series-chart';
 export { UPlotChart, type UPlotChartProps } from './uplot-chart';

@@ -12,6 +12,13 @@ export interface TimeSeries {
 
 const PALETTE = ['#4c72b0', '#dd8452', '#55a868', '#c44e52', '#8172b3', '#937860', '#da8bc3', '#8c8c8c'];
 
+/** A vertical line at one time (e.g. a detector alarm), drawn over the plot. */
+export interface TimeMarker {
+  /** Unix seconds. */
+  readonly x: number;
+  readonly color?: string;
+}
+
 export interface TimeSeriesChartProps {
   /** Unix seconds, ascending. */
   readonly x: readonly number[];
@@ -23,9 +30,21 @@ export interface TimeSeriesChartProps {
   readonly title?: string;
   /** Draw points as well as lines (for few buckets). */
   readonly points?: boolean;
+  /** Vertical lines at these times (the chart is rebuilt when they change). */
+  readonly markers?: readonly TimeMarker[];
 }
 
-export function TimeSeriesChart({ x, series, yLabel, yRange, height, title, points }: TimeSeriesChartProps) {
+export function TimeSeriesChart({
+  x,
+  series,
+  yLabel,
+  yRange,
+  height,
+  title,
+  points,
+  markers,
+}: TimeSeriesChartProps) {
+  const markerKey = markers?.map((m) => `${m.x}:${m.color ?? ''}`).join(',') ?? '';
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt when the chart's shape changes; values go through setData.
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
@@ -37,6 +56,30 @@ export function TimeSeriesChart({ x, series, yLabel, yRange, height, title, poin
         y: yRange ? { range: [yRange[0], yRange[1]] } : { auto: true },
       },
       axes: [{}, { label: yLabel, size: 60 }],
+      ...(markers && markers.length > 0
+        ? {
+            hooks: {
+              draw: [
+                (u: uPlot) => {
+                  const ctx = u.ctx;
+                  ctx.save();
+                  ctx.lineWidth = 1.5 * devicePixelRatio;
+                  ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+                  for (const m of markers) {
+                    const cx = u.valToPos(m.x, 'x', true);
+                    if (!(cx >= u.bbox.left && cx <= u.bbox.left + u.bbox.width)) continue;
+                    ctx.strokeStyle = m.color ?? '#c44e52';
+                    ctx.beginPath();
+                    ctx.moveTo(cx, u.bbox.top);
+                    ctx.lineTo(cx, u.bbox.top + u.bbox.height);
+                    ctx.stroke();
+                  }
+                  ctx.restore();
+                },
+              ],
+            },
+          }
+        : {}),
       series: [
         {},
         ...series.map((s, i) => ({
@@ -58,6 +101,7 @@ export function TimeSeriesChart({ x, series, yLabel, yRange, height, title, poin
       series.map((s) => s.label).join('\u0000'),
       points,
       x.length <= 60,
+      markerKey,
     ],
   );
   const data = useMemo(

@@ -278,3 +278,84 @@ export const shapeEpochs = pgTable('shape_epochs', {
   tableName: text('table_name').primaryKey(),
   epoch: text('epoch').notNull(),
 });
+
+/**
+ * Per drift report: label-free performance (CBPE against the version's holdout) and multivariate drift (PCA
+ * reconstruction error) of the same window (migration 0006, hand-written). `performance.realized` is refilled
+ * when feedback arrives later, so the row is updated (and takes a new seq).
+ */
+export const monitorWindows = pgTable(
+  'monitor_windows',
+  {
+    driftReportId: int8('drift_report_id')
+      .primaryKey()
+      .references(() => driftReports.id, { onDelete: 'cascade' }),
+    modelVersion: text('model_version').notNull(),
+    nodeId: text('node_id'),
+    windowStart: at('window_start'),
+    windowEnd: at('window_end'),
+    rows: integer('rows').notNull(),
+    /** Rows of the window whose feedback had arrived when `performance` was last computed. */
+    labelled: integer('labelled').notNull(),
+    /** `{ status: 'ok', calibrated, chunk }` (core's CBPE chunk record) or `{ status: 'skipped', reason }`. */
+    performance: jsonb('performance').$type<Record<string, unknown>>().notNull(),
+    /** `{ status: 'ok', components, reference_rows, chunk }` or `{ status: 'skipped', reason }`. */
+    multivariate: jsonb('multivariate').$type<Record<string, unknown>>().notNull(),
+    createdAt: now('created_at'),
+    updatedAt: now('updated_at'),
+    seq: seq(),
+    /** The seq a row had before its first update (null until then): a shape reports updates as `update`. */
+    firstSeq: int8('first_seq'),
+  },
+  (t) => [
+    uniqueIndex('monitor_windows_seq_idx').on(t.seq),
+    index('monitor_windows_model_end_idx').on(t.modelVersion, t.windowEnd),
+  ],
+);
+
+/** A streaming detector's JSON state per model version and stream, carried from one drift run to the next. */
+export const detectorStates = pgTable(
+  'detector_states',
+  {
+    modelVersion: text('model_version').notNull(),
+    /** 'score' (logged probabilities) | 'error' (|outcome − probability| where feedback exists) */
+    stream: text('stream').notNull(),
+    method: text('method').notNull(),
+    state: jsonb('state').$type<Record<string, unknown>>().notNull(),
+    /** The highest seq fed to the detector (predictions' for 'score', feedback's for 'error'). */
+    lastSeq: int8('last_seq').notNull(),
+    /** Elements fed so far (the next element's position). */
+    count: int8('count').notNull(),
+    updatedAt: now('updated_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.modelVersion, t.stream] }),
+    check('detector_states_stream_check', sql`${t.stream} in ('score', 'error')`),
+  ],
+);
+
+/** Append-only (a trigger refuses UPDATE and DELETE): each change a detector found, at the element that showed it. */
+export const detectorAlarms = pgTable(
+  'detector_alarms',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    modelVersion: text('model_version').notNull(),
+    stream: text('stream').notNull(),
+    method: text('method').notNull(),
+    /** 0-based position of the element in the version's stream. */
+    position: int8('position').notNull(),
+    predictionId: uuid('prediction_id').notNull(),
+    /** created_at of the prediction at which the change was detected. */
+    at: at('at').notNull(),
+    value: doublePrecision('value').notNull(),
+    /** The drift run that fed the element. */
+    driftReportId: int8('drift_report_id'),
+    createdAt: now('created_at'),
+    seq: seq(),
+  },
+  (t) => [
+    uniqueIndex('detector_alarms_seq_idx').on(t.seq),
+    index('detector_alarms_model_at_idx').on(t.modelVersion, t.at),
+    check('detector_alarms_stream_check', sql`${t.stream} in ('score', 'error')`),
+  ],
+);

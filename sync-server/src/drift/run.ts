@@ -7,6 +7,7 @@ import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
 import type { Db } from '../db/client';
 import { type DriftWindow, insertDriftReport, type StoredDriftReport, windowFeatures } from '../db/drift';
 import { getModel, resolveAlias } from '../db/registry';
+import { cardOf, type MonitorOptions, type MonitorOutcome, monitorDriftWindow } from '../monitor/window';
 import { notifyShapeChange } from '../shapes';
 
 export interface DriftRunRequest {
@@ -27,7 +28,14 @@ export interface DriftRunOptions {
   readonly trigger: 'api' | 'schedule';
   /** More facts to record in the stored window (the scheduler's `seen_seq`). */
   readonly windowExtra?: Record<string, unknown>;
+  /** CBPE, multivariate drift and detectors beside the report (absent: none). */
+  readonly monitor?: MonitorOptions;
 }
+
+/** A stored report and what was computed beside it (null: not asked for; `error`: it failed, the report stands). */
+export type DriftRunResult = StoredDriftReport & {
+  readonly monitor: MonitorOutcome | { readonly error: string } | null;
+};
 
 /** A window with too few rows for a meaningful report (422, naming `window`). */
 export class WindowTooSmallError extends ApiError {
@@ -46,7 +54,7 @@ export async function runDrift(
   db: Db,
   request: DriftRunRequest,
   options: DriftRunOptions,
-): Promise<StoredDriftReport> {
+): Promise<DriftRunResult> {
   let version = request.model_version;
   if (version === undefined) {
     const name = request.name ?? DEFAULT_MODEL_NAME;
@@ -114,5 +122,16 @@ export async function runDrift(
     driftShare: report.drift_share,
   });
   notifyShapeChange('drift_reports');
-  return stored;
+  let monitor: DriftRunResult['monitor'] = null;
+  if (options.monitor) {
+    const card = cardOf(model.card);
+    try {
+      monitor = card
+        ? await monitorDriftWindow(db, stored, card, options.monitor)
+        : { error: `model version ${version} has no readable model.json` };
+    } catch (err) {
+      monitor = { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return { ...stored, monitor };
 }

@@ -4,9 +4,10 @@
 import { ApiError, ConflictError, NotFoundError } from '@pmm/core/http';
 import { type ModelCard, modelSchemaOf, parseModelCard, verifyArtifact } from '@pmm/core/model';
 import { DEFAULT_MODEL_NAME } from '@pmm/core/sync';
-import type { RetrainOptions } from '../config';
+import { hasPolicy, type RetrainOptions } from '../config';
 import type { Executor } from '../db/client';
 import type { StoredDriftReport } from '../db/drift';
+import type { MonitorWindow } from '../db/monitor';
 import { getArtifact, getModel, insertModel, listModels, modelOrigin, resolveAlias } from '../db/registry';
 import {
   failAbandonedRuns,
@@ -18,6 +19,8 @@ import {
   runForVersionSince,
   runningRun,
 } from '../db/retrain';
+import { multivariateAlert } from '../monitor/multivariate';
+import { estimatedDrop } from '../monitor/performance';
 import type { Ready } from '../ready';
 import { notifyShapeChange } from '../shapes';
 import { moveAlias } from './aliases';
@@ -25,7 +28,7 @@ import type { RetrainJobInput, RetrainJobResult } from './job';
 import { startWorkerJob, type WorkerJob } from './run-worker';
 import { retrainScope, trainingDataFor } from './scope';
 
-export type RetrainTrigger = 'manual' | 'drift' | 'schedule';
+export type RetrainTrigger = 'manual' | 'drift' | 'schedule' | 'estimated_drop' | 'multivariate';
 
 /** Labelled predictions read per run at most (the newest feedback first). */
 export const MAX_LABELLED_ROWS = 200_000;
@@ -130,21 +133,52 @@ export class Retrainer {
     return run;
   }
 
+  /** Which policy, if any, a stored report (and what was computed beside it) triggers, with the reason. */
+  #triggerFor(
+    report: StoredDriftReport,
+    window: MonitorWindow | null,
+  ): { trigger: RetrainTrigger; reason: string } | null {
+    const { policy } = this.deps.options();
+    if (hasPolicy(policy, 'on_drift') && report.dataset_drift)
+      return {
+        trigger: 'drift',
+        reason: `drift report ${report.id}: drift share ${report.drift_share.toFixed(3)}`,
+      };
+    if (window && hasPolicy(policy, 'on_estimated_drop') && estimatedDrop(window.performance)) {
+      const auc = (window.performance.metrics as Record<string, Record<string, number>>).roc_auc!;
+      return {
+        trigger: 'estimated_drop',
+        reason: `drift report ${report.id}: estimated ROC AUC ${auc.estimate!.toFixed(3)} below its lower threshold ${auc.lower_threshold!.toFixed(3)}`,
+      };
+    }
+    if (window && hasPolicy(policy, 'on_multivariate') && multivariateAlert(window.multivariate)) {
+      const m = window.multivariate as { value: number; upper_threshold: number | null };
+      return {
+        trigger: 'multivariate',
+        reason: `drift report ${report.id}: reconstruction error ${m.value.toFixed(3)} outside its thresholds (upper ${m.upper_threshold?.toFixed(3) ?? 'none'})`,
+      };
+    }
+    return null;
+  }
+
   /**
-   * Policy `on_drift`: after a stored report, retrain when it shows dataset drift for the production model,
-   * unless a run for that production version is running, started since the report, or started within the
-   * cooldown (persistent drift would otherwise retrain on every new report). Returns the run id.
+   * Policies `on_drift`, `on_estimated_drop` and `on_multivariate`: after a stored report, retrain when it shows
+   * dataset drift, an estimated ROC AUC below its lower threshold, or a multivariate alert (whichever the
+   * policy includes) for the production model, unless a run for that production version is running, started
+   * since the report, or started within the cooldown (a lasting shift would otherwise retrain on every new
+   * report). Returns the run id.
    */
-  async afterDriftReport(report: StoredDriftReport): Promise<string | null> {
-    if (this.deps.options().policy !== 'on_drift' || !report.dataset_drift || this.#closed) return null;
+  async afterDriftReport(
+    report: StoredDriftReport,
+    window: MonitorWindow | null = null,
+  ): Promise<string | null> {
+    if (this.#closed) return null;
+    const cause = this.#triggerFor(report, window);
+    if (!cause) return null;
     try {
       const run = await this.#begin(
-        'drift',
-        {
-          reason: `drift report ${report.id}: drift share ${report.drift_share.toFixed(3)}`,
-          driftReport: report,
-          name: report.model_name,
-        },
+        cause.trigger,
+        { reason: cause.reason, driftReport: report, name: report.model_name },
         async (tx, production) => {
           const cooldownStart = new Date(Date.now() - this.deps.options().cooldownMs).toISOString();
           const since =
@@ -165,7 +199,7 @@ export class Retrainer {
     const abandoned = await failAbandonedRuns(db, 'the server stopped during the run');
     if (abandoned > 0) this.deps.log(`marked ${abandoned} interrupted retraining run(s) as failed`);
     const options = this.deps.options();
-    if (options.policy !== 'schedule' || this.#closed) return;
+    if (!hasPolicy(options.policy, 'schedule') || this.#closed) return;
     this.#timer = setInterval(() => {
       this.start('schedule', { reason: `every ${options.intervalMs} ms` }).catch((err) => {
         if (!(err instanceof ConflictError))

@@ -1,6 +1,15 @@
 // The tables served as Electric shapes: columns, `electric-schema` header and the page query, derived from the drizzle schema.
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import { aliasHistory, driftReports, feedback, models, notes, predictions } from '../db/schema';
+import {
+  aliasHistory,
+  detectorAlarms,
+  driftReports,
+  feedback,
+  models,
+  monitorWindows,
+  notes,
+  predictions,
+} from '../db/schema';
 
 /** Shape name (the `table` query parameter) → drizzle table. */
 const SHAPE_TABLES = {
@@ -10,6 +19,8 @@ const SHAPE_TABLES = {
   alias_history: aliasHistory,
   drift_reports: driftReports,
   notes,
+  monitor_windows: monitorWindows,
+  detector_alarms: detectorAlarms,
 } as const;
 
 export type ShapeTable = keyof typeof SHAPE_TABLES;
@@ -22,7 +33,7 @@ export function isShapeTable(name: string | undefined | null): name is ShapeTabl
 /**
  * Bookkeeping column of the tables whose rows are updated (migrations 0002/0003): the `seq` a row had before its
  * first update (null for rows never updated). A row sent after cursor C is an `update` when `first_seq <= C`,
- * else an `insert`. Append-only tables (alias_history, notes) have none: every row is an insert.
+ * else an `insert`. Append-only tables (alias_history, notes, detector_alarms) have none: every row is an insert.
  */
 export const FIRST_SEQ_COLUMN = 'first_seq';
 

@@ -66,6 +66,42 @@ export interface DriftReportRow {
   ts: number;
 }
 
+/**
+ * CBPE and multivariate drift of one drift report's window, computed by the centre (`monitor_windows` shape).
+ * `performance.metrics.roc_auc` holds estimate, realized (null until labels arrive), bands and thresholds.
+ */
+export interface MonitorWindowRow {
+  drift_report_id: Int8 | string;
+  model_version: string;
+  node_id: string | null;
+  window_start: string | null;
+  window_end: string | null;
+  rows: number;
+  labelled: number;
+  performance: Record<string, unknown>;
+  multivariate: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+  seq?: Int8;
+  ts: number;
+}
+
+/** A change a streaming detector found in a model's score or error stream (`detector_alarms` shape). */
+export interface DetectorAlarmRow {
+  id: Int8 | string;
+  model_version: string;
+  stream: 'score' | 'error';
+  method: string;
+  position: Int8;
+  prediction_id: string;
+  at: string;
+  value: number;
+  drift_report_id: Int8 | string | null;
+  created_at: string;
+  seq?: Int8;
+  ts: number;
+}
+
 /** Where one table's shape stream stands: written in the same transaction as the rows it covers. */
 export interface SyncStateRow {
   table: SyncedTable;
@@ -135,6 +171,8 @@ export const SYNCED_TABLES = [
   'alias_history',
   'drift_reports',
   'notes',
+  'monitor_windows',
+  'detector_alarms',
 ] as const;
 export type SyncedTable = (typeof SYNCED_TABLES)[number];
 
@@ -146,6 +184,8 @@ export const PRIMARY_KEYS: Record<SyncedTable, string> = {
   alias_history: 'id',
   drift_reports: 'id',
   notes: 'id',
+  monitor_windows: 'drift_report_id',
+  detector_alarms: 'id',
 };
 
 /** The column whose time becomes `ts`. */
@@ -156,6 +196,8 @@ export const TIME_COLUMNS: Record<SyncedTable, string> = {
   alias_history: 'at',
   drift_reports: 'created_at',
   notes: 'created_at',
+  monitor_windows: 'created_at',
+  detector_alarms: 'at',
 };
 
 export class PmmDb extends Dexie {
@@ -165,6 +207,8 @@ export class PmmDb extends Dexie {
   alias_history!: Table<AliasHistoryRow, Int8 | string>;
   drift_reports!: Table<DriftReportRow, Int8 | string>;
   notes!: Table<NoteRow, string>;
+  monitor_windows!: Table<MonitorWindowRow, Int8 | string>;
+  detector_alarms!: Table<DetectorAlarmRow, Int8 | string>;
   sync_state!: Table<SyncStateRow, SyncedTable>;
   outbox!: Table<OutboxItem, string>;
   /** The prediction log column-wise, for analysis (see blocks.ts). */
@@ -186,6 +230,11 @@ export class PmmDb extends Dexie {
       .upgrade((tx) => buildAllBlocks(tx));
     // Analysts' notes, synced like the other tables (the engine starts its stream from scratch).
     this.version(3).stores({ notes: '&id, ts, [subject_type+subject_id]' });
+    // The centre's CBPE and multivariate drift per drift window, and its detectors' alarms.
+    this.version(4).stores({
+      monitor_windows: '&drift_report_id, ts, [model_version+ts]',
+      detector_alarms: '&id, ts, [model_version+ts]',
+    });
   }
 
   synced(table: SyncedTable): Table<Record<string, unknown>, unknown> {

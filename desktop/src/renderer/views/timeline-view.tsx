@@ -1,10 +1,12 @@
-// Over time: drift score per feature, the prediction distribution, and performance where feedback exists.
+// Over time: drift score per feature, the prediction distribution, and performance where feedback exists; below,
+// the centre's estimated performance, multivariate drift and detector alarms per drift run.
 import { TimeSeriesChart } from '@pmm/ui';
 import { useMemo, useState } from 'react';
 import { kernelsLabel, MIN_LABELLED_ROWS, type SideSpec, type TimelineResult } from '../analysis/protocol';
 import { useServices } from '../services';
 import type { WindowSpec } from '../store/window-spec';
 import { useModelFeatures } from './model-features';
+import { MonitorPanel } from './monitor-panel';
 import { SidePicker, WindowEditor } from './side-picker';
 
 const MAX_FEATURE_LINES = 8;
@@ -184,6 +186,7 @@ export function TimelineView() {
           </p>
         </div>
       )}
+      <MonitorPanel />
     </section>
   );
 }
