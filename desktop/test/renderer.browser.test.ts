@@ -298,10 +298,11 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
     // Nothing reached the server while it was down.
     expect(await productionHistory()).toHaveLength(1);
     expect(await challengerNotes()).toEqual([]);
-    // The app sees the server back within seconds (not when a held live request ends, ~20 s later).
+    // The app sees the server back within seconds (not when a held live request ends, ~20 s later; the bound
+    // is generous for a loaded 2-core machine, where the restarted server itself takes seconds to answer).
     await expect
       .poll(() => page.locator('[data-testid=sync-indicator]').getAttribute('data-online'), {
-        timeout: 8_000,
+        timeout: 15_000,
       })
       .toBe('true');
     // Both queued writes go out, in order: the promotion, then the note.
@@ -313,7 +314,7 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
     expect(await challengerNotes()).toEqual([
       expect.objectContaining({ text: NOTE, author: 'admin:env-admin', subject_id: seeded.challenger }),
     ]);
-    await expect.poll(() => note.getAttribute('data-source'), { timeout: 30_000 }).toBe('server');
+    await expect.poll(() => note.getAttribute('data-source'), { timeout: 90_000 }).toBe('server');
     expect(await note.getAttribute('data-state')).toBe('sent');
     expect(await note.locator('[data-testid=note-author]').textContent()).toBe('admin:env-admin');
     expect(await notes.locator('[data-testid=note]', { hasText: NOTE }).count()).toBe(1);
