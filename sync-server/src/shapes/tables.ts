@@ -1,6 +1,14 @@
 // The tables served as Electric shapes: columns, `electric-schema` header and the page query, derived from the drizzle schema.
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import { aliasHistory, driftReports, feedback, models, notes, predictions } from '../db/schema';
+import {
+  aliasHistory,
+  driftReports,
+  feedback,
+  models,
+  notes,
+  predictions,
+  profileChunks,
+} from '../db/schema';
 
 /** Shape name (the `table` query parameter) → drizzle table. */
 const SHAPE_TABLES = {
@@ -10,6 +18,7 @@ const SHAPE_TABLES = {
   alias_history: aliasHistory,
   drift_reports: driftReports,
   notes,
+  profile_chunks: profileChunks,
 } as const;
 
 export type ShapeTable = keyof typeof SHAPE_TABLES;
