@@ -6,8 +6,8 @@ import { toFieldIssues } from '@pmm/core/schema';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { storeChunk } from '../db/profiles';
-import { toSparse } from './sparse';
 import { versionLayout } from './model';
+import { toSparse } from './sparse';
 
 /** Chunks per request (a 19-feature profile is ≤ 256 KB dense; the body limit is the row ingest's 20 MB). */
 export const MAX_PROFILE_CHUNKS = 1_000;
@@ -128,7 +128,11 @@ export async function ingestProfiles(
       continue;
     }
     if (!layout.spec) {
-      refuse(index, 'layout_mismatch', `model_version: ${chunk.model_version} has no profile layout (${layout.problem})`);
+      refuse(
+        index,
+        'layout_mismatch',
+        `model_version: ${chunk.model_version} has no profile layout (${layout.problem})`,
+      );
       continue;
     }
     if (profile.layout_hash !== layout.spec.hash) {
@@ -171,7 +175,12 @@ export async function ingestProfiles(
   }
   if (refusedBy.conflict > 0)
     console.warn(
-      JSON.stringify({ event: 'ingest_conflict', kind: 'profiles', node_id: nodeId, conflicts: refusedBy.conflict }),
+      JSON.stringify({
+        event: 'ingest_conflict',
+        kind: 'profiles',
+        node_id: nodeId,
+        conflicts: refusedBy.conflict,
+      }),
     );
   return { accepted, duplicates, refused, refusedBy };
 }

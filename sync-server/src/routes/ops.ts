@@ -86,9 +86,13 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     async (c) => {
       const ready = services.ready;
       const snapshot = ready ? await metricsSnapshot(ready.database.db).catch(() => null) : null;
-      return c.text(renderMetrics(services.counters, snapshot) + renderProfileMetrics(services.profileCounters), 200, {
-        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-      });
+      return c.text(
+        renderMetrics(services.counters, snapshot) + renderProfileMetrics(services.profileCounters),
+        200,
+        {
+          'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        },
+      );
     },
   );
 }
