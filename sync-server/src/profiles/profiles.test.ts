@@ -289,7 +289,8 @@ describe('GET /v1/drift/fleet', () => {
     expect(inSql.score!.counts).toEqual(merged.score!.counts);
     expect(inSql.score!.labelled).toEqual(merged.score!.labelled);
     expect(inSql.score!.positives).toEqual(merged.score!.positives);
-    inSql.score!.score_sum.forEach((s, i) => expect(s).toBeCloseTo(merged.score!.score_sum[i]!, 9));
+    for (const [i, s] of inSql.score!.score_sum.entries())
+      expect(s).toBeCloseTo(merged.score!.score_sum[i]!, 9);
 
     const ref = card.reference_predictions!;
     const scores = Float64Array.from(ref.scores);
