@@ -78,6 +78,9 @@ export async function storeChunk(db: Executor, c: ChunkToStore): Promise<StoreOu
     );
     return stored?.content_sha256 === c.contentSha256 ? 'duplicate' : 'conflict';
   }
+  await db.execute(sql`insert into profile_chunk_columns
+    select c.chunk_id, p.* from profile_chunks c cross join lateral pmm_profile_parts(c.profile) p
+    where c.chunk_id = ${c.chunkId}`);
   const t = c.start.getTime();
   const hour = iso(new Date(floorTo(t, HOUR)));
   const day = iso(new Date(floorTo(t, DAY)));
@@ -103,8 +106,9 @@ export async function storeChunk(db: Executor, c: ChunkToStore): Promise<StoreOu
     )
     insert into profile_rollup_columns (rollup_id, kind, col, keys, counts, sums, labelled, positives,
       missing, invalid, unseen, n, min, max, mean, m2)
-    select r.id, p.* from r cross join profile_chunks c cross join lateral pmm_profile_parts(c.profile) p
-    where c.chunk_id = ${c.chunkId}
+    select r.id, p.kind, p.col, p.keys, p.counts, p.sums, p.labelled, p.positives, p.missing, p.invalid,
+      p.unseen, p.n, p.min, p.max, p.mean, p.m2
+    from r cross join profile_chunk_columns p where p.chunk_id = ${c.chunkId}
     on conflict (rollup_id, kind, col) do update set ${MERGE_COLUMN}`);
   return 'accepted';
 }
@@ -183,7 +187,9 @@ export async function sumWindow(db: Executor, w: WindowQuery): Promise<WindowSum
         rc.unseen, rc.n, rc.min, rc.max, rc.mean, rc.m2
       from profile_rollups r join profile_rollup_columns rc on rc.rollup_id = r.id where ${rollupWhere}
       union all
-      select p.* from profile_chunks c cross join lateral pmm_profile_parts(c.profile) p where ${chunkWhere('c', w)}
+      select p.kind, p.col, p.keys, p.counts, p.sums, p.labelled, p.positives, p.missing, p.invalid, p.unseen,
+        p.n, p.min, p.max, p.mean, p.m2
+      from profile_chunks c join profile_chunk_columns p on p.chunk_id = c.chunk_id where ${chunkWhere('c', w)}
     ), scalars as (
       select kind, col, sum(missing) as missing, sum(invalid) as invalid, sum(unseen) as unseen, sum(n) as n,
         min(min) as min, max(max) as max,

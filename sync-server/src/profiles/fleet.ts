@@ -4,7 +4,6 @@ import type { MetricName, MetricResult } from '@pmm/core/estimate';
 import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
 import type { ModelCard } from '@pmm/core/model';
 import {
-  estimateFromProfile,
   type Profile,
   type ProfileDriftReport,
   type ProfileSpec,
@@ -12,6 +11,7 @@ import {
 } from '@pmm/core/profile';
 import type { Executor } from '../db/client';
 import { cutWindow, sumWindow } from '../db/profiles';
+import { estimateFromScoreBins } from './estimate';
 import { densify } from './sparse';
 
 export interface FleetReport {
@@ -80,7 +80,7 @@ export async function fleetReport(
     drift = profileDriftReport(card.reference_profile, spec, profile);
     const fit = cbpeFitOf(card);
     const scored = profile.score?.counts.some((n) => n > 0) ?? false;
-    if (fit && scored) estimated = estimateFromProfile(fit, profile.score).metrics;
+    if (fit && scored) estimated = estimateFromScoreBins(fit, profile.score);
   }
   return {
     model: request.model,
