@@ -15,7 +15,7 @@ import type { ReferenceProfile } from '@pmm/core/drift';
 import type { ModelCard } from '@pmm/core/model';
 import { ProfileBuilder, type ProfileSpec, profileSpecFromReference } from '@pmm/core/profile';
 import { sql } from 'drizzle-orm';
-import { type Database, migrateDatabase, openDatabase } from '../src/db/client';
+import { type Database, migrateDatabase, openDatabase, rows } from '../src/db/client';
 import { fleetReport } from '../src/profiles/fleet';
 import { toSparse } from '../src/profiles/sparse';
 import { createScratchDatabase } from '../src/test/scratch-database';
@@ -69,22 +69,22 @@ function row(r: () => number, shift: number): Record<string, string | number | n
 
 function syntheticCard(): { card: ModelCard; spec: ProfileSpec } {
   const r = rng(1);
-  const rows = Array.from({ length: 20_000 }, () => row(r, 0));
+  const records = Array.from({ length: 20_000 }, () => row(r, 0));
   const columns: Record<string, ReferenceProfile['columns'][string]> = {};
   for (const f of FEATURES) {
     if (f.kind === 'numerical')
       columns[f.name] = {
         type: 'numerical',
-        values: Array.from(Float64Array.from(rows.map((x) => x[f.name] as number)).sort()),
+        values: Array.from(Float64Array.from(records.map((x) => x[f.name] as number)).sort()),
         missing: 0,
       };
     else {
       const counts: Record<string, number> = {};
-      for (const x of rows) counts[x[f.name] as string] = (counts[x[f.name] as string] ?? 0) + 1;
+      for (const x of records) counts[x[f.name] as string] = (counts[x[f.name] as string] ?? 0) + 1;
       columns[f.name] = { type: 'categorical', counts, missing: 0 };
     }
   }
-  const reference: ReferenceProfile = { rows: rows.length, columns };
+  const reference: ReferenceProfile = { rows: records.length, columns };
   const scores = Array.from({ length: 2000 }, () => r());
   const card = {
     version: VERSION,
@@ -194,12 +194,11 @@ async function fill(database: Database, spec: ProfileSpec, nodes: number, days: 
     join bench_sums s on s.period = case when r.grain = 'day' then 'd' else 'h' || extract(hour from r.period_start at time zone 'UTC')::int end`);
   await db.execute(sql`analyze`);
   const done = performance.now();
-  const [{ rows: total }] = (await db
-    .execute(sql`select sum(rows)::text as rows from profile_chunks`)
-    .then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows))) as { rows: string }[];
-  const [{ size }] = (await db
-    .execute(sql`select pg_size_pretty(pg_database_size(current_database())) as size`)
-    .then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows))) as { size: string }[];
+  const one = async <T>(query: ReturnType<typeof sql>): Promise<T> => (await rows<T>(db, query))[0]!;
+  const { total } = await one<{ total: string }>(sql`select sum(rows)::text as total from profile_chunks`);
+  const { size } = await one<{ size: string }>(
+    sql`select pg_size_pretty(pg_database_size(current_database())) as size`,
+  );
   return {
     chunks: nodes * days * SLOTS,
     predictions: Number(total),

@@ -27,11 +27,11 @@ function scoreProfile(n: number, r: () => number, labelShare: number, skew: numb
   for (let i = 0; i < n; i++) {
     const s = r() ** skew;
     const b = Math.min(bins - 1, Math.floor(s * bins));
-    p.counts[b]++;
-    p.score_sum[b] += s;
+    p.counts[b]! += 1;
+    p.score_sum[b]! += s;
     if (r() < labelShare) {
-      p.labelled[b]++;
-      if (r() < s * s) p.positives[b]++;
+      p.labelled[b]! += 1;
+      if (r() < s * s) p.positives[b]! += 1;
     }
   }
   return p;
