@@ -16,7 +16,7 @@ import type { ModelCard } from '@pmm/core/model';
 import { ProfileBuilder, type ProfileSpec, profileSpecFromReference } from '@pmm/core/profile';
 import { sql } from 'drizzle-orm';
 import { type Database, migrateDatabase, openDatabase, rows } from '../src/db/client';
-import { fleetReport } from '../src/profiles/fleet';
+import { fleetProfile, fleetReport } from '../src/profiles/fleet';
 import { toSparse } from '../src/profiles/sparse';
 import { createScratchDatabase } from '../src/test/scratch-database';
 
@@ -227,8 +227,16 @@ async function time(database: Database, card: ModelCard, spec: ProfileSpec, days
       last = await fleetReport(database.db, card, spec, { model: VERSION, node, from, to });
       if (i > 0) ms.push(performance.now() - t); // the first run warms caches and the CBPE fit
     }
+    // the part inside the database alone: the window summed in SQL into one profile
+    const sqlMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      await fleetProfile(database.db, spec, { version: VERSION, node, from, to });
+      sqlMs.push(performance.now() - t);
+    }
     out[name] = {
       median_ms: Math.round(median(ms)),
+      sql_median_ms: Math.round(median(sqlMs)),
       runs_ms: ms.map(Math.round),
       rows: last!.rows,
       nodes: last!.nodes,
