@@ -10,6 +10,7 @@ import { monitorRoutes } from './routes/monitor';
 import { nodeRoutes } from './routes/nodes';
 import { noteRoutes } from './routes/notes';
 import { opsRoutes } from './routes/ops';
+import { profileRoutes } from './routes/profiles';
 import { retrainRoutes } from './routes/retrain';
 import type { Services } from './services';
 import { createShapeRoutes, DEFAULT_SHAPE_CONFIG, SHAPE_PATH, type ShapeConfig } from './shapes';
@@ -44,6 +45,7 @@ export function createApp(services: Services, shapes: ShapeConfig = DEFAULT_SHAP
   monitorRoutes(app, services);
   retrainRoutes(app, services);
   noteRoutes(app, services);
+  profileRoutes(app, services);
   app.route('/', createShapeRoutes({ database: () => services.require().database, config: shapes }));
 
   app.doc31('/openapi.json', {

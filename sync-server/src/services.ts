@@ -4,10 +4,13 @@ import { UnavailableError } from '@pmm/core/http';
 import { type AnalysisConfig, Automation } from './automation';
 import { readConfig } from './config';
 import { IngestCounters } from './metrics';
+import { ProfileCounters } from './profiles/metrics';
 import type { Ready } from './ready';
 
 export class Services {
   readonly counters = new IngestCounters();
+  /** Profile-chunk ingest (routes/profiles.ts). */
+  readonly profileCounters = new ProfileCounters();
   private state: Ready | null = null;
   private failure: string | null = null;
   private analysis: AnalysisConfig = (({ drift, retrain }) => ({ drift, retrain }))(readConfig({}));

@@ -3,7 +3,8 @@
 // layout's bins: `ks` and `wasserstein` are bracketed by a bound computed from the bins, and a verdict whose
 // bound straddles the threshold is `indeterminate`.
 
-import { DRIFT_METHODS } from '../drift/methods/index';
+import { categoricalDistribution } from '../drift/distribution';
+import { chisquare, DRIFT_METHODS, jensenshannon, psi, z } from '../drift/methods/index';
 import type { ReferenceProfile } from '../drift/profile';
 import { type ColumnDriftResult, type DriftReport, driftReport } from '../drift/report';
 import {
@@ -15,8 +16,13 @@ import {
   defaultMethodName,
   lookupMethod,
 } from '../drift/report-options';
+import { shares } from '../drift/stats/bin-column-pair';
+import { chiSquareTest } from '../drift/stats/chi-square-test';
+import { jensenShannon } from '../drift/stats/jensen-shannon';
 import { ksFromStatistic } from '../drift/stats/ks-two-sample';
-import type { CategoricalColumn, DriftColumn, DriftTable } from '../drift/table';
+import { populationStabilityIndex } from '../drift/stats/population-stability-index';
+import { twoProportionZTest } from '../drift/stats/two-proportion-z-test';
+import { type CategoricalColumn, compareText, type DriftColumn, type DriftTable } from '../drift/table';
 import { type CategoricalProfile, type NumericalProfile, type Profile, ProfileError } from './profile';
 import type { FeatureBins, ProfileSpec } from './spec';
 
@@ -53,6 +59,74 @@ function expandCategorical(counts: Readonly<Record<string, number>>, missing: nu
   });
   codes.fill(-1, at);
   return { type: 'categorical', codes, categories };
+}
+
+/**
+ * A categorical column's result straight from the counts, for the built-in methods (chisquare, z, jensenshannon,
+ * psi: each needs only the per-category counts), so a profile of 100M rows is not expanded into codes. The same
+ * numbers as driftReport over the expanded codes (prepareCategorical's present-category union, the methods'
+ * statistics); null for any other method (the caller expands).
+ */
+function categoricalFromCounts(
+  column: string,
+  ref: Readonly<Record<string, number>>,
+  refMissing: number,
+  cur: Readonly<Record<string, number>>,
+  curMissing: number,
+  options: DriftOptions,
+): ColumnDriftResult | null {
+  const categories = [...new Set([...Object.keys(ref), ...Object.keys(cur)])]
+    .filter((c) => (ref[c] ?? 0) > 0 || (cur[c] ?? 0) > 0)
+    .sort(compareText);
+  const refByCode = categories.map((c) => ref[c] ?? 0);
+  const curByCode = categories.map((c) => cur[c] ?? 0);
+  const refCount = refByCode.reduce((a, b) => a + b, 0);
+  const curCount = curByCode.reduce((a, b) => a + b, 0);
+  const override = options.columns?.[column];
+  const where = ` for column "${column}"`;
+  const methodName =
+    override?.method ?? options.method ?? defaultMethodName('categorical', refCount, categories.length);
+  const method = lookupMethod(DRIFT_METHODS, methodName, where);
+  if (![chisquare, z, jensenshannon, psi].includes(method as never)) return null;
+  const threshold = override?.threshold ?? options.threshold ?? method.defaultThreshold;
+  checkThreshold(method, threshold, where);
+  let score: number | null = null;
+  let reason: string | undefined;
+  if (refCount === 0 || curCount === 0)
+    reason = `${method.name}: the ${refCount === 0 ? 'reference' : 'current'} sample is empty (no non-missing values)`;
+  else {
+    const r = Float64Array.from(refByCode);
+    const c = Float64Array.from(curByCode);
+    if (method === chisquare)
+      score = chiSquareTest(
+        c,
+        r.map((x) => (x * curCount) / refCount),
+      ).pValue;
+    else if (method === z) score = twoProportionZTest(r[0]!, refCount, c[0]!, curCount).pValue;
+    else if (method === jensenshannon) score = jensenShannon(refByCode, curByCode);
+    else score = populationStabilityIndex(shares(r), shares(c));
+    if (!Number.isFinite(score)) {
+      reason = `the ${method.name} score is not a finite number`;
+      score = null;
+    }
+  }
+  const rows = refCount + refMissing + curCount + curMissing;
+  return {
+    column,
+    type: 'categorical',
+    method: method.name,
+    method_kind: method.kind,
+    score,
+    threshold,
+    drifted: score !== null && method.drifted(score, threshold),
+    tested: score !== null,
+    ...(reason !== undefined ? { not_tested_reason: reason } : {}),
+    n_values: categories.length,
+    missing_share: rows > 0 ? (refMissing + curMissing) / rows : 0,
+    reference: { count: refCount, missing: refMissing },
+    current: { count: curCount, missing: curMissing },
+    distribution: categoricalDistribution(categories, refByCode, curByCode, refCount, curCount),
+  };
 }
 
 /** Index of the first value > x in ascending `sorted` (the count of values ≤ x). */
@@ -294,15 +368,21 @@ export function profileDriftReport(
   const categorical = spec.features.filter((f) => f.kind === 'categorical');
   const refColumns = new Map<string, DriftColumn>();
   const curColumns = new Map<string, DriftColumn>();
+  const fromCounts = new Map<string, ColumnDriftResult>();
   for (const f of categorical) {
     const ref = reference.columns[f.name];
     const cur = current.columns[f.name] as CategoricalProfile | undefined;
     if (ref?.type !== 'categorical' || cur?.type !== 'categorical')
       throw new ProfileError(`column "${f.name}" is missing or not categorical`);
+    const direct = categoricalFromCounts(f.name, ref.counts, ref.missing, cur.counts, cur.missing, options);
+    if (direct) {
+      fromCounts.set(f.name, direct);
+      continue;
+    }
     refColumns.set(f.name, expandCategorical(ref.counts, ref.missing));
     curColumns.set(f.name, expandCategorical(cur.counts, cur.missing));
   }
-  const names = new Set(categorical.map((f) => f.name));
+  const names = new Set(refColumns.keys());
   const categoricalOptions: DriftOptions = {
     ...options,
     columns: Object.fromEntries(Object.entries(options.columns ?? {}).filter(([c]) => names.has(c))),
@@ -315,10 +395,10 @@ export function profileDriftReport(
     columns,
   });
   const exactPart =
-    categorical.length > 0
+    refColumns.size > 0
       ? driftReport(side('reference', refColumns), side('profile', curColumns), categoricalOptions).columns
       : [];
-  const byName = new Map(exactPart.map((c) => [c.column, c]));
+  const byName = new Map([...fromCounts, ...exactPart.map((c) => [c.column, c] as const)]);
   const columns: ProfileColumnDriftResult[] = spec.features.map((f) => {
     if (f.kind === 'categorical') {
       const c = byName.get(f.name)!;

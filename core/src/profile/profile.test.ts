@@ -175,6 +175,27 @@ describe('drift from a profile', () => {
     });
   }
 
+  it('computes categorical columns from counts exactly as driftReport over rows, for every categorical method', () => {
+    const current = table(4000, 13, 1);
+    const names = FEATURES.map((f) => f.name);
+    const tables = buildDriftTables(
+      rawTableFromRecords(reference.rows, 'reference', names),
+      rawTableFromRecords(current.rows, 'current', names),
+      { types: Object.fromEntries(FEATURES.map((f) => [f.name, f.kind])) },
+    );
+    for (const method of ['chisquare', 'z', 'jensenshannon', 'psi']) {
+      const options = { columns: { 'plan type': { method }, airport: { method } } };
+      const fromProfile = profileDriftReport(refProfile, spec, profileOf(current.rows), options);
+      const raw = driftReport(tables.reference, tables.current, options);
+      for (const column of raw.columns.filter((c) => c.type === 'categorical')) {
+        const got = fromProfile.columns.find((c) => c.column === column.column)!;
+        const { score, ...rest } = column;
+        expect(got).toMatchObject(rest);
+        expect(Math.abs(got.score! - score!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(score!)));
+      }
+    }
+  });
+
   it('calls a shift drift and calm traffic calm', () => {
     const calm = profileDriftReport(refProfile, spec, profileOf(table(4000, 21, 0).rows));
     const shifted = profileDriftReport(refProfile, spec, profileOf(table(4000, 22, 2).rows));

@@ -89,7 +89,10 @@ export function profileSpecFromReference(
     }
     if (column.type !== 'categorical')
       throw new RangeError(`reference column "${f.name}" is not categorical`);
-    return { name: f.name, kind: 'categorical', categories: Object.keys(column.counts) };
+    // Sorted: the layout must not depend on key order (PostgreSQL's jsonb, which stores model.json at the
+    // centre, reorders object keys).
+    const categories = Object.keys(column.counts).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { name: f.name, kind: 'categorical', categories };
   });
   return {
     model_version: modelVersion,

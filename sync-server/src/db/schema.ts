@@ -359,3 +359,29 @@ export const detectorAlarms = pgTable(
     check('detector_alarms_stream_check', sql`${t.stream} in ('score', 'error')`),
   ],
 );
+
+/**
+ * Edge profile chunks (migration 0007, hand-written with the rollup tables it feeds; see that file for the
+ * design). `profile` is the sparse form of `sync-server/src/profiles/sparse.ts`. Append-only: synced as a shape.
+ */
+export const profileChunks = pgTable(
+  'profile_chunks',
+  {
+    chunkId: text('chunk_id').primaryKey(),
+    nodeId: text('node_id').notNull(),
+    modelVersion: text('model_version').notNull(),
+    layoutHash: text('layout_hash').notNull(),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+    rows: int8('rows').notNull(),
+    contentSha256: text('content_sha256').notNull(),
+    profile: jsonb('profile').$type<Record<string, unknown>>().notNull(),
+    receivedAt: now('received_at'),
+    seq: seq(),
+  },
+  (t) => [
+    uniqueIndex('profile_chunks_seq_idx').on(t.seq),
+    index('profile_chunks_version_start_idx').on(t.modelVersion, t.startAt),
+    index('profile_chunks_node_start_idx').on(t.modelVersion, t.nodeId, t.startAt),
+  ],
+);

@@ -3,6 +3,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../auth';
 import { metricsSnapshot, tableCounts } from '../db/ops';
 import { renderMetrics } from '../metrics';
+import { renderProfileMetrics } from '../profiles/metrics';
 import type { Services } from '../services';
 import { json } from './common';
 
@@ -85,9 +86,13 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>, services: Services) {
     async (c) => {
       const ready = services.ready;
       const snapshot = ready ? await metricsSnapshot(ready.database.db).catch(() => null) : null;
-      return c.text(renderMetrics(services.counters, snapshot), 200, {
-        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-      });
+      return c.text(
+        renderMetrics(services.counters, snapshot) + renderProfileMetrics(services.profileCounters),
+        200,
+        {
+          'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        },
+      );
     },
   );
 }

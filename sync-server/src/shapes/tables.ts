@@ -9,6 +9,7 @@ import {
   monitorWindows,
   notes,
   predictions,
+  profileChunks,
 } from '../db/schema';
 
 /** Shape name (the `table` query parameter) → drizzle table. */
@@ -21,6 +22,7 @@ const SHAPE_TABLES = {
   notes,
   monitor_windows: monitorWindows,
   detector_alarms: detectorAlarms,
+  profile_chunks: profileChunks,
 } as const;
 
 export type ShapeTable = keyof typeof SHAPE_TABLES;

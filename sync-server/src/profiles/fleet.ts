@@ -1,0 +1,96 @@
+// Fleet drift: a version's profile chunks over a window (whole fleet or one node) summed in PostgreSQL into one
+// profile, then the drift report against the version's reference and CBPE from the summed score bins.
+import type { MetricName, MetricResult } from '@pmm/core/estimate';
+import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
+import type { ModelCard } from '@pmm/core/model';
+import {
+  type Profile,
+  type ProfileDriftReport,
+  type ProfileSpec,
+  profileDriftReport,
+} from '@pmm/core/profile';
+import type { Executor } from '../db/client';
+import { cutWindow, sumWindow } from '../db/profiles';
+import { estimateFromScoreBins } from './estimate';
+import { densify } from './sparse';
+
+export interface FleetReport {
+  readonly model: string;
+  readonly version: string;
+  readonly from: string;
+  readonly to: string;
+  readonly node: string | null;
+  readonly nodes: number;
+  readonly rows: number;
+  /** null when the window holds no rows. */
+  readonly drift: ProfileDriftReport | null;
+  /** CBPE of the summed score bins; null without the card's reference_predictions, scores or rows. */
+  readonly estimated_performance: Partial<Record<MetricName, MetricResult>> | null;
+}
+
+const fits = new Map<string, CbpeFit | null>();
+
+/** The version's CBPE fit on its holdout (model.json reference_predictions), once per process; null without it. */
+export function cbpeFitOf(card: ModelCard): CbpeFit | null {
+  if (fits.has(card.version)) return fits.get(card.version)!;
+  const ref = card.reference_predictions;
+  let fit: CbpeFit | null = null;
+  if (ref && ref.scores.length > 0) {
+    const scores = Float64Array.from(ref.scores);
+    try {
+      fit = fitCbpe({
+        scores,
+        predictions: scores.map((s) => (s >= 0.5 ? 1 : 0)),
+        targets: Float64Array.from(ref.targets),
+      });
+    } catch {
+      fit = null; // e.g. a holdout with one class: nothing to estimate from
+    }
+  }
+  if (fits.size > 64) fits.clear();
+  fits.set(card.version, fit);
+  return fit;
+}
+
+/** The merged profile of a window, summed in SQL. */
+export async function fleetProfile(
+  db: Executor,
+  spec: ProfileSpec,
+  window: { version: string; node: string | null; from: Date; to: Date },
+): Promise<{ profile: Profile; nodes: number }> {
+  const sum = await sumWindow(db, {
+    version: window.version,
+    node: window.node,
+    cut: cutWindow(window.from, window.to),
+  });
+  const profile = densify(spec, sum.columns, { rows: sum.rows, start: sum.first, end: sum.last });
+  return { profile, nodes: sum.nodes };
+}
+
+export async function fleetReport(
+  db: Executor,
+  card: ModelCard,
+  spec: ProfileSpec,
+  request: { model: string; node: string | null; from: Date; to: Date },
+): Promise<FleetReport> {
+  const { profile, nodes } = await fleetProfile(db, spec, { ...request, version: card.version });
+  let drift: ProfileDriftReport | null = null;
+  let estimated: FleetReport['estimated_performance'] = null;
+  if (profile.rows > 0) {
+    drift = profileDriftReport(card.reference_profile, spec, profile);
+    const fit = cbpeFitOf(card);
+    const scored = profile.score?.counts.some((n) => n > 0) ?? false;
+    if (fit && scored) estimated = estimateFromScoreBins(fit, profile.score);
+  }
+  return {
+    model: request.model,
+    version: card.version,
+    from: request.from.toISOString(),
+    to: request.to.toISOString(),
+    node: request.node,
+    nodes,
+    rows: profile.rows,
+    drift,
+    estimated_performance: estimated,
+  };
+}
