@@ -5,7 +5,7 @@ import { defineConfig, type Plugin } from 'vite';
 
 /** The built renderer gets a strict CSP (the dev server needs inline scripts for React refresh). */
 const CSP =
-  "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src *";
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src *";
 const csp: Plugin = {
   name: 'pmm-csp',
   apply: 'build',
@@ -29,7 +29,7 @@ export default defineConfig({
   worker: { format: 'es' },
   // Found late by the dep scan (imported below the entry's static graph): pre-bundle them up front, or the
   // first page load of a fresh start gets a 404 on them and Vite reloads the page.
-  optimizeDeps: { include: ['@electric-sql/client', 'zod'] },
+  optimizeDeps: { include: ['@electric-sql/client', 'zod'], exclude: ['onnxruntime-web'] },
   build: {
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,

@@ -95,6 +95,15 @@ export interface NoteRow {
 
 export type NoteSubjectType = 'model' | 'drift_report';
 
+/** A model version's model.onnx, downloaded once and checked against the card's `onnx_sha256`. */
+export interface ArtifactRow {
+  version: string;
+  sha256: string;
+  bytes: Uint8Array;
+  /** When it was downloaded (epoch ms). */
+  fetched_at: number;
+}
+
 /** What every queued write carries. `key` is the Idempotency-Key. */
 interface OutboxItemBase {
   key: string;
@@ -169,6 +178,8 @@ export class PmmDb extends Dexie {
   outbox!: Table<OutboxItem, string>;
   /** The prediction log column-wise, for analysis (see blocks.ts). */
   feature_blocks!: Table<FeatureBlock, number>;
+  /** model.onnx per version, for inference in the app (models/artifact-cache.ts). */
+  artifacts!: Table<ArtifactRow, string>;
 
   constructor(name = 'pmm', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -186,6 +197,8 @@ export class PmmDb extends Dexie {
       .upgrade((tx) => buildAllBlocks(tx));
     // Analysts' notes, synced like the other tables (the engine starts its stream from scratch).
     this.version(3).stores({ notes: '&id, ts, [subject_type+subject_id]' });
+    // Downloaded model artifacts (a local cache, not synced). Numbered apart from other additions.
+    this.version(7).stores({ artifacts: '&version' });
   }
 
   synced(table: SyncedTable): Table<Record<string, unknown>, unknown> {

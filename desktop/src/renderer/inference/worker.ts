@@ -1,0 +1,217 @@
+// The inference worker: model artifacts from IndexedDB (downloaded once), onnxruntime-web sessions on WebGPU or
+// WebAssembly, shadow scoring of a window of the synced log and what-if predictions, off the UI thread.
+import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
+import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
+import { requestValidatorFor } from '@pmm/core/schema';
+import { compareShadow } from '@pmm/core/shadow';
+import { type ArtifactSource, loadArtifact, prefetchArtifacts } from '../models/artifact-cache';
+import { type FeatureBlock, readBlocks, selectWindow } from '../store/blocks';
+import { type FeatureValues, PmmDb } from '../store/db';
+import { loadFeedback, loadWindow } from '../store/queries';
+import type { WindowSpec } from '../store/window-spec';
+import { predictorFor, resolveBackend } from './backend';
+import type {
+  InferenceRequest,
+  InferenceResponse,
+  PredictRequest,
+  PredictResult,
+  ShadowRequest,
+  ShadowResult,
+} from './protocol';
+
+const db = new PmmDb();
+const blockCache = new Map<number, FeatureBlock>();
+/** Rows per ORT run: large enough to amortise a run, small enough to keep string tensors modest. */
+const SCORE_BATCH = 8192;
+
+export function describeWindow(w: WindowSpec, production: string): string {
+  const parts: string[] = [];
+  if (w.lastN) parts.push(`last ${w.lastN.toLocaleString('en-US')}`);
+  parts.push(`predictions of ${production}`);
+  if (w.nodeId) parts.push(`on ${w.nodeId}`);
+  if (w.from !== undefined || w.to !== undefined) {
+    const d = (t?: number) =>
+      t === undefined ? '…' : new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+    parts.push(`${d(w.from)} – ${d(w.to)}`);
+  }
+  return parts.join(' ');
+}
+
+/** CBPE fitted on the card's holdout scores and labels, or null when the card has none (or one class). */
+function fitOf(card: ModelCard, threshold: number): CbpeFit | null {
+  const ref = card.reference_predictions;
+  if (!ref || ref.scores.length === 0) return null;
+  const scores = Float64Array.from(ref.scores);
+  try {
+    return fitCbpe({
+      scores,
+      predictions: scores.map((s) => (s >= threshold ? 1 : 0)),
+      targets: Float64Array.from(ref.targets),
+    });
+  } catch {
+    return null;
+  }
+}
+
+const fits = new Map<string, CbpeFit | null>();
+function cachedFit(card: ModelCard, threshold: number): CbpeFit | null {
+  const key = `${card.version}\u0000${threshold}`;
+  if (!fits.has(key)) fits.set(key, fitOf(card, threshold));
+  return fits.get(key)!;
+}
+
+async function windowRows(spec: WindowSpec): Promise<{
+  ids: readonly string[];
+  probability: Float64Array;
+  records: FeatureValues[];
+}> {
+  const blocks = await readBlocks(db, blockCache);
+  if (blocks) {
+    const w = selectWindow(blocks, spec);
+    return { ids: w.ids, probability: w.probability, records: w.records() };
+  }
+  const rows = await loadWindow(db, spec);
+  return {
+    ids: rows.map((r) => r.prediction_id),
+    probability: Float64Array.from(rows, (r) => r.probability),
+    records: rows.map((r) => r.features),
+  };
+}
+
+async function shadow(request: ShadowRequest): Promise<ShadowResult> {
+  const started = performance.now();
+  const threshold = request.threshold ?? 0.5;
+  const backend = await resolveBackend(request.backend);
+  const [prod, chal] = await Promise.all([
+    loadArtifact(db, request.production, request.source),
+    loadArtifact(db, request.challenger, request.source),
+  ]);
+  const spec: WindowSpec = { ...request.window, modelVersion: request.production };
+  const window = describeWindow(spec, request.production);
+  const rows = await windowRows(spec);
+  if (rows.ids.length === 0) throw new Error(`no local ${window} (sync first, or widen the window)`);
+
+  // Rows the challenger's schema refuses are left out and counted, never scored silently.
+  const validator = requestValidatorFor(chal.card.version, modelSchemaOf(chal.card));
+  const refused: Record<string, number> = {};
+  const keep: number[] = [];
+  for (let i = 0; i < rows.records.length; i++) {
+    const result = validator.validateFeatures(rows.records[i]);
+    if (result.ok) keep.push(i);
+    else {
+      const issue = result.issues[0]!;
+      const reason = `${issue.path}: ${issue.message}`.slice(0, 160);
+      refused[reason] = (refused[reason] ?? 0) + 1;
+    }
+  }
+  if (keep.length === 0) throw new Error(`the challenger's schema refuses every row of the window`);
+  const records = keep.length === rows.records.length ? rows.records : keep.map((i) => rows.records[i]!);
+  const productionScores = Float64Array.from(keep, (i) => rows.probability[i]!);
+  const feedback = await loadFeedback(
+    db,
+    keep.map((i) => rows.ids[i]!),
+  );
+  const targets = keep.map((i) => {
+    const outcome = feedback.get(rows.ids[i]!)?.outcome;
+    return outcome === 0 || outcome === 1 ? outcome : Number.NaN;
+  });
+  const loaded = performance.now();
+
+  const predictor = await predictorFor(chal.card, chal.onnx, backend.backend);
+  const challengerScores = new Float32Array(records.length);
+  for (let lo = 0; lo < records.length; lo += SCORE_BATCH) {
+    const out = await predictor.predict(records.slice(lo, lo + SCORE_BATCH));
+    challengerScores.set(out, lo);
+  }
+  const scored = performance.now();
+
+  const comparison = compareShadow({
+    production: productionScores,
+    challenger: challengerScores,
+    targets,
+    threshold,
+    productionFit: cachedFit(prod.card, threshold),
+    challengerFit: cachedFit(chal.card, threshold),
+  });
+  const done = performance.now();
+  return {
+    id: request.id,
+    type: 'shadow',
+    comparison,
+    backend,
+    production: request.production,
+    challenger: request.challenger,
+    window,
+    refused,
+    challengerScores,
+    productionScores,
+    ms: {
+      load: Math.round(loaded - started),
+      score: Math.round(scored - loaded),
+      compare: Math.round(done - scored),
+      total: Math.round(done - started),
+    },
+  };
+}
+
+async function predict(request: PredictRequest): Promise<PredictResult> {
+  const started = performance.now();
+  const backend = await resolveBackend(request.backend);
+  const answers = request.records.map(() => [] as PredictResult['answers'][number][number][]);
+  for (const version of request.versions) {
+    const { card, onnx } = await loadArtifact(db, version, request.source);
+    const validator = requestValidatorFor(card.version, modelSchemaOf(card));
+    const valid: { index: number; record: Record<string, string | number | null> }[] = [];
+    request.records.forEach((record, index) => {
+      const result = validator.validateFeatures(record);
+      if (result.ok) valid.push({ index, record: result.value });
+      else
+        answers[index]!.push({
+          version,
+          error: result.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        });
+    });
+    if (valid.length > 0) {
+      const predictor = await predictorFor(card, onnx, backend.backend);
+      const out = await predictor.predict(valid.map((v) => v.record));
+      valid.forEach((v, k) => {
+        answers[v.index]!.push({ version, probability: out[k]! });
+      });
+    }
+  }
+  // Keep each record's answers in request order of versions.
+  const order = new Map(request.versions.map((v, i) => [v, i]));
+  for (const list of answers) list.sort((a, b) => order.get(a.version)! - order.get(b.version)!);
+  return { id: request.id, type: 'predict', answers, backend, ms: Math.round(performance.now() - started) };
+}
+
+async function handle(request: InferenceRequest): Promise<InferenceResponse> {
+  switch (request.type) {
+    case 'shadow':
+      return shadow(request);
+    case 'predict':
+      return predict(request);
+    case 'model-info': {
+      const { card } = await loadArtifact(db, request.version, request.source as ArtifactSource | null);
+      return { id: request.id, type: 'model-info', version: card.version, schema: modelSchemaOf(card) };
+    }
+    case 'prefetch': {
+      const r = await prefetchArtifacts(db, request.versions, request.source);
+      return { id: request.id, type: 'prefetch', ...r };
+    }
+  }
+}
+
+self.onmessage = async (event: MessageEvent<InferenceRequest>) => {
+  const request = event.data;
+  let response: InferenceResponse;
+  try {
+    response = await handle(request);
+  } catch (e) {
+    const error = e as Error;
+    response = { id: request.id, type: 'error', name: error.name ?? 'Error', message: error.message };
+  }
+  const transfer =
+    response.type === 'shadow' ? [response.challengerScores.buffer, response.productionScores.buffer] : [];
+  (self as unknown as Worker).postMessage(response, transfer);
+};
