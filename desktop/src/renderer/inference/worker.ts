@@ -9,8 +9,9 @@ import { type FeatureBlock, readBlocks, selectWindow } from '../store/blocks';
 import { type FeatureValues, PmmDb } from '../store/db';
 import { loadFeedback, loadWindow } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
-import { predictorFor, resolveBackend } from './backend';
+import { resolveBackend, scorerFor } from './backend';
 import type {
+  BackendInfo,
   InferenceRequest,
   InferenceResponse,
   PredictRequest,
@@ -81,7 +82,6 @@ async function windowRows(spec: WindowSpec): Promise<{
 async function shadow(request: ShadowRequest): Promise<ShadowResult> {
   const started = performance.now();
   const threshold = request.threshold ?? 0.5;
-  const backend = await resolveBackend(request.backend);
   const [prod, chal] = await Promise.all([
     loadArtifact(db, request.production, request.source),
     loadArtifact(db, request.challenger, request.source),
@@ -117,10 +117,11 @@ async function shadow(request: ShadowRequest): Promise<ShadowResult> {
   });
   const loaded = performance.now();
 
-  const predictor = await predictorFor(chal.card, chal.onnx, backend.backend);
+  const scorer = await scorerFor(chal.card, chal.onnx, request.backend, records);
+  const backend = scorer.info;
   const challengerScores = new Float32Array(records.length);
   for (let lo = 0; lo < records.length; lo += SCORE_BATCH) {
-    const out = await predictor.predict(records.slice(lo, lo + SCORE_BATCH));
+    const out = await scorer.predict(records.slice(lo, lo + SCORE_BATCH));
     challengerScores.set(out, lo);
   }
   const scored = performance.now();
@@ -156,7 +157,7 @@ async function shadow(request: ShadowRequest): Promise<ShadowResult> {
 
 async function predict(request: PredictRequest): Promise<PredictResult> {
   const started = performance.now();
-  const backend = await resolveBackend(request.backend);
+  let backend: BackendInfo | null = null;
   const answers = request.records.map(() => [] as PredictResult['answers'][number][number][]);
   for (const version of request.versions) {
     const { card, onnx } = await loadArtifact(db, version, request.source);
@@ -172,8 +173,11 @@ async function predict(request: PredictRequest): Promise<PredictResult> {
         });
     });
     if (valid.length > 0) {
-      const predictor = await predictorFor(card, onnx, backend.backend);
-      const out = await predictor.predict(valid.map((v) => v.record));
+      const records = valid.map((v) => v.record);
+      const scorer = await scorerFor(card, onnx, request.backend, records);
+      // The first version's backend speaks for the answer (each version is checked on its own).
+      backend ??= scorer.info;
+      const out = await scorer.predict(records);
       valid.forEach((v, k) => {
         answers[v.index]!.push({ version, probability: out[k]! });
       });
@@ -182,6 +186,7 @@ async function predict(request: PredictRequest): Promise<PredictResult> {
   // Keep each record's answers in request order of versions.
   const order = new Map(request.versions.map((v, i) => [v, i]));
   for (const list of answers) list.sort((a, b) => order.get(a.version)! - order.get(b.version)!);
+  backend ??= await resolveBackend(request.backend);
   return { id: request.id, type: 'predict', answers, backend, ms: Math.round(performance.now() - started) };
 }
 

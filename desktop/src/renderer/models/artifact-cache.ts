@@ -62,11 +62,23 @@ export async function cardOf(db: PmmDb, version: string, source: ArtifactSource 
  * The version's card and model.onnx: from IndexedDB when held (and still matching the card), else downloaded,
  * checked against `onnx_sha256` and stored. A mismatch is refused and nothing is stored.
  */
-export async function loadArtifact(
+export function loadArtifact(
   db: PmmDb,
   version: string,
   source: ArtifactSource | null,
 ): Promise<LoadedArtifact> {
+  // One load per version at a time: concurrent callers share it (and a download happens once).
+  let pending = inFlight.get(version);
+  if (!pending) {
+    pending = load(db, version, source).finally(() => inFlight.delete(version));
+    inFlight.set(version, pending);
+  }
+  return pending;
+}
+
+const inFlight = new Map<string, Promise<LoadedArtifact>>();
+
+async function load(db: PmmDb, version: string, source: ArtifactSource | null): Promise<LoadedArtifact> {
   const card = await cardOf(db, version, source);
   const held = await db.artifacts.get(version);
   if (held && held.sha256 === card.onnx_sha256) return { card, onnx: held.bytes, downloaded: false };

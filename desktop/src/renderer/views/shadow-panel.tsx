@@ -1,10 +1,11 @@
 // Shadow scoring next to the promote button: a version (the challenger by default) scored in the inference
 // worker on a window of production's logged inputs, compared with what production answered; exportable as HTML.
 import { renderShadowHtml, type ShadowComparison } from '@pmm/core/shadow';
-import { type ReactElement, useEffect, useState } from 'react';
+import { type ReactElement, useEffect, useMemo, useState } from 'react';
 import { useLiveQuery } from '../hooks';
 import { inferenceClient } from '../inference/client';
 import type { BackendChoice, BackendInfo, ShadowResult } from '../inference/protocol';
+import type { ArtifactSource } from '../models/artifact-cache';
 import { platform } from '../platform';
 import { useServices } from '../services';
 import type { WindowSpec } from '../store/window-spec';
@@ -24,17 +25,27 @@ export function backendLabel(b: BackendInfo): string {
     : `WebAssembly (SIMD, ${b.threads} thread${b.threads === 1 ? '' : 's'})`;
 }
 
+/** The sync server and read token as a stable object (the services hand out a new one each render). */
+export function useArtifactSource(): ArtifactSource | null {
+  const { server } = useServices();
+  const url = server?.url;
+  const readToken = server?.readToken ?? '';
+  return useMemo(() => (url ? { url, readToken } : null), [url, readToken]);
+}
+
 /** Keeps every synced version's model.onnx in IndexedDB while the server is reachable. */
 export function useArtifactPrefetch(versions: readonly string[]): void {
   const { server, sync } = useServices();
   const key = versions.join(',');
   const online = sync?.online ?? false;
+  const url = server?.url;
+  const readToken = server?.readToken ?? '';
   useEffect(() => {
-    if (!server || !online || key === '') return;
+    if (!url || !online || key === '') return;
     void inferenceClient()
-      .prefetch({ versions: key.split(','), source: server })
+      .prefetch({ versions: key.split(','), source: { url, readToken } })
       .catch(() => undefined);
-  }, [server, online, key]);
+  }, [url, readToken, online, key]);
 }
 
 /** Counts of `values` on `bins` equal bins over [0, 1]. */
@@ -169,7 +180,8 @@ export function ShadowPanel({
   challenger: string | null;
   versions: readonly string[];
 }) {
-  const { db, server } = useServices();
+  const { db } = useServices();
+  const server = useArtifactSource();
   useArtifactPrefetch(versions);
   const held = useLiveQuery(() => db.artifacts.toCollection().primaryKeys(), [db], [] as string[]);
   const others = versions.filter((v) => v !== production);
@@ -287,6 +299,12 @@ export function ShadowPanel({
               {c.labelled_rows.toLocaleString('en-US')} with labels · ran on{' '}
               <b data-testid="shadow-backend-ran">{backendLabel(result.backend)}</b> · {result.ms.total} ms in
               the worker ({result.ms.score} ms scoring)
+              {result.backend.backend === 'wasm' && /WebGPU/.test(result.backend.reason) && (
+                <span className="hint" data-testid="shadow-backend-reason">
+                  {' '}
+                  · {result.backend.reason}
+                </span>
+              )}
             </p>
             <button type="button" onClick={() => void exportHtml()} data-testid="export-shadow">
               Export HTML

@@ -7,7 +7,7 @@ import { inferenceClient } from '../inference/client';
 import type { PredictResult } from '../inference/protocol';
 import { useServices } from '../services';
 import type { FeatureValues, PredictionRow } from '../store/db';
-import { backendLabel } from './shadow-panel';
+import { backendLabel, useArtifactSource } from './shadow-panel';
 
 const DEBOUNCE_MS = 150;
 
@@ -104,7 +104,8 @@ export function WhatIfPanel({
   challenger: string | null;
   versions: readonly string[];
 }) {
-  const { db, server } = useServices();
+  const { db } = useServices();
+  const server = useArtifactSource();
   const others = versions.filter((v) => v !== production);
   const [other, setOther] = useState<string>(challenger ?? others[0] ?? '');
   const compared = useMemo(() => (other ? [production, other] : [production]), [production, other]);
