@@ -2,12 +2,21 @@
 // WebAssembly, shadow scoring of a window of the synced log and what-if predictions, off the UI thread.
 import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
-import { requestValidatorFor } from '@pmm/core/schema';
+import { type RequestValidator, requestValidatorFor } from '@pmm/core/schema';
 import { compareShadow } from '@pmm/core/shadow';
 import { type ArtifactSource, loadArtifact, prefetchArtifacts } from '../models/artifact-cache';
-import { type FeatureBlock, readBlocks, selectWindow } from '../store/blocks';
+import {
+  type BlockColumn,
+  type FeatureBlock,
+  readBlocks,
+  selectWindow,
+  TAG_ABSENT,
+  TAG_NULL,
+  TAG_NUMBER,
+  TAG_STRING,
+} from '../store/blocks';
 import { type FeatureValues, PmmDb } from '../store/db';
-import { loadFeedback, loadWindow } from '../store/queries';
+import { loadWindow } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
 import { resolveBackend, scorerFor } from './backend';
 import type {
@@ -19,6 +28,7 @@ import type {
   ShadowRequest,
   ShadowResult,
 } from './protocol';
+import { checkFields } from './validate-columns';
 
 const db = new PmmDb();
 const blockCache = new Map<number, FeatureBlock>();
@@ -61,22 +71,93 @@ function cachedFit(card: ModelCard, threshold: number): CbpeFit | null {
   return fits.get(key)!;
 }
 
-async function windowRows(spec: WindowSpec): Promise<{
-  ids: readonly string[];
-  probability: Float64Array;
-  records: FeatureValues[];
-}> {
+/** The window's kept rows: ids, logged probabilities, features; refused rows counted by reason. */
+interface CheckedWindow {
+  readonly ids: string[];
+  readonly probability: Float64Array;
+  readonly records: FeatureValues[];
+  readonly refused: Record<string, number>;
+  readonly rows: number;
+}
+
+function cellOf(column: BlockColumn | undefined, i: number): string | number | null | undefined {
+  if (!column) return undefined;
+  const tag = column.tag ? column.tag[i]! : TAG_NUMBER;
+  if (tag === TAG_NUMBER) return column.num![i]!;
+  if (tag === TAG_ABSENT) return undefined;
+  if (tag === TAG_NULL) return null;
+  return column.strings[tag - TAG_STRING]!;
+}
+
+async function checkedWindow(spec: WindowSpec, validator: RequestValidator): Promise<CheckedWindow> {
   const blocks = await readBlocks(db, blockCache);
   if (blocks) {
     const w = selectWindow(blocks, spec);
-    return { ids: w.ids, probability: w.probability, records: w.records() };
+    const check = checkFields(
+      validator,
+      w.rows,
+      (name, i) => cellOf(w.columns.get(name), i),
+      (name, i) => {
+        const column = w.columns.get(name);
+        if (!column) return 'absent';
+        const tag = column.tag ? column.tag[i]! : TAG_NUMBER;
+        return tag === TAG_NUMBER ? column.num![i]! : `t${tag}`;
+      },
+    );
+    const keep: number[] = [];
+    for (let i = 0; i < w.rows; i++) if (check.ok[i]) keep.push(i);
+    // Only the fields the model reads, for the kept rows.
+    const names = validator.schema.features.map((f) => f.name);
+    const columns = names.map((name) => [name, w.columns.get(name)] as const);
+    const records = keep.map((i) => {
+      const record: FeatureValues = {};
+      for (const [name, column] of columns) {
+        const v = cellOf(column, i);
+        if (v !== undefined) record[name] = v;
+      }
+      return record;
+    });
+    return {
+      ids: keep.map((i) => w.ids[i]!),
+      probability: Float64Array.from(keep, (i) => w.probability[i]!),
+      records,
+      refused: check.refused,
+      rows: w.rows,
+    };
   }
   const rows = await loadWindow(db, spec);
+  const check = checkFields(
+    validator,
+    rows.length,
+    (name, i) => rows[i]!.features[name],
+    (name, i) => {
+      const v = rows[i]!.features[name];
+      return typeof v === 'number' ? v : v === undefined ? 'absent' : v === null ? 'null' : `s${v}`;
+    },
+  );
+  const kept = rows.filter((_, i) => check.ok[i]);
   return {
-    ids: rows.map((r) => r.prediction_id),
-    probability: Float64Array.from(rows, (r) => r.probability),
-    records: rows.map((r) => r.features),
+    ids: kept.map((r) => r.prediction_id),
+    probability: Float64Array.from(kept, (r) => r.probability),
+    records: kept.map((r) => r.features),
+    refused: check.refused,
+    rows: rows.length,
   };
+}
+
+/** Outcomes by prediction id: the whole feedback table, re-read only when it changed (count or newest row). */
+let feedbackCache: { stamp: string; outcomes: Map<string, number> } | null = null;
+async function outcomes(): Promise<Map<string, number>> {
+  const [count, last] = await Promise.all([db.feedback.count(), db.feedback.orderBy('ts').last()]);
+  const stamp = `${count}\u0000${last?.prediction_id}\u0000${last?.ts}\u0000${last?.outcome}`;
+  if (feedbackCache?.stamp !== stamp) {
+    const map = new Map<string, number>();
+    await db.feedback.each((f) => {
+      map.set(f.prediction_id, f.outcome);
+    });
+    feedbackCache = { stamp, outcomes: map };
+  }
+  return feedbackCache.outcomes;
 }
 
 async function shadow(request: ShadowRequest): Promise<ShadowResult> {
@@ -88,31 +169,15 @@ async function shadow(request: ShadowRequest): Promise<ShadowResult> {
   ]);
   const spec: WindowSpec = { ...request.window, modelVersion: request.production };
   const window = describeWindow(spec, request.production);
-  const rows = await windowRows(spec);
-  if (rows.ids.length === 0) throw new Error(`no local ${window} (sync first, or widen the window)`);
-
   // Rows the challenger's schema refuses are left out and counted, never scored silently.
   const validator = requestValidatorFor(chal.card.version, modelSchemaOf(chal.card));
-  const refused: Record<string, number> = {};
-  const keep: number[] = [];
-  for (let i = 0; i < rows.records.length; i++) {
-    const result = validator.validateFeatures(rows.records[i]);
-    if (result.ok) keep.push(i);
-    else {
-      const issue = result.issues[0]!;
-      const reason = `${issue.path}: ${issue.message}`.slice(0, 160);
-      refused[reason] = (refused[reason] ?? 0) + 1;
-    }
-  }
-  if (keep.length === 0) throw new Error(`the challenger's schema refuses every row of the window`);
-  const records = keep.length === rows.records.length ? rows.records : keep.map((i) => rows.records[i]!);
-  const productionScores = Float64Array.from(keep, (i) => rows.probability[i]!);
-  const feedback = await loadFeedback(
-    db,
-    keep.map((i) => rows.ids[i]!),
-  );
-  const targets = keep.map((i) => {
-    const outcome = feedback.get(rows.ids[i]!)?.outcome;
+  const [checked, feedback] = await Promise.all([checkedWindow(spec, validator), outcomes()]);
+  if (checked.rows === 0) throw new Error(`no local ${window} (sync first, or widen the window)`);
+  if (checked.ids.length === 0) throw new Error(`the challenger's schema refuses every row of the window`);
+  const { records, refused } = checked;
+  const productionScores = checked.probability;
+  const targets = checked.ids.map((id) => {
+    const outcome = feedback.get(id);
     return outcome === 0 || outcome === 1 ? outcome : Number.NaN;
   });
   const loaded = performance.now();

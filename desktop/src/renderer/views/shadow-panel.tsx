@@ -298,7 +298,8 @@ export function ShadowPanel({
               {c.rows.toLocaleString('en-US')} rows ({result.window}),{' '}
               {c.labelled_rows.toLocaleString('en-US')} with labels · ran on{' '}
               <b data-testid="shadow-backend-ran">{backendLabel(result.backend)}</b> · {result.ms.total} ms in
-              the worker ({result.ms.score} ms scoring)
+              the worker ({result.ms.load} ms loading, {result.ms.score} ms scoring, {result.ms.compare} ms
+              comparing)
               {result.backend.backend === 'wasm' && /WebGPU/.test(result.backend.reason) && (
                 <span className="hint" data-testid="shadow-backend-reason">
                   {' '}
