@@ -95,7 +95,26 @@ function FeatureInput({
   );
 }
 
-export function WhatIfPanel({
+/** Collapsed until asked for, so opening the models view runs no model. */
+export function WhatIfPanel(props: {
+  production: string;
+  challenger: string | null;
+  versions: readonly string[];
+}) {
+  const [open, setOpen] = useState(false);
+  if (!open)
+    return (
+      <fieldset className="what-if-panel" data-testid="what-if-panel">
+        <legend>What if</legend>
+        <button type="button" onClick={() => setOpen(true)} data-testid="what-if-open">
+          Try what-if on a logged prediction…
+        </button>
+      </fieldset>
+    );
+  return <WhatIfEditor {...props} />;
+}
+
+function WhatIfEditor({
   production,
   challenger,
   versions,
