@@ -245,7 +245,7 @@ export function ShadowPanel({
         Scores the inputs production logged in a window with another version, here in the app, and compares
         with what production answered. model.onnx held locally for{' '}
         <b data-testid="artifacts-held">{versions.filter((v) => held.includes(v)).length}</b> of{' '}
-        {versions.length} versions.
+        {versions.length} registered models.
       </p>
       <div className="window-editor">
         <label>
