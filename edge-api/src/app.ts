@@ -152,7 +152,7 @@ const deadLettersSchema = z
           node_id: z.string(),
           model_name: z.string(),
           model_version: z.string(),
-          features: z.record(z.string(), z.unknown()),
+          features: z.record(z.string(), z.unknown()).nullable(),
           probability: z.number(),
           label: z.union([z.literal(0), z.literal(1)]),
         }),

@@ -65,7 +65,7 @@ describe('POST /v1/ingest/predictions', () => {
         {
           ...p,
           created_at: new Date(Date.parse(p.created_at)).toISOString().replace('Z', '+00:00'),
-          features: Object.fromEntries(Object.entries(p.features).reverse()),
+          features: Object.fromEntries(Object.entries(p.features!).reverse()),
         },
         { ...p, probability: 0.9 },
         q,

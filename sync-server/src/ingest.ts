@@ -65,7 +65,7 @@ function checkCreatedAt(createdAt: string): RejectedRow | null {
 /** Two rows under one prediction id say the same thing (time as an instant, features whatever their key order). */
 function sameContent(a: IngestPredictionRow, b: IngestPredictionRow): boolean {
   const features = (f: IngestPredictionRow['features']) =>
-    JSON.stringify(Object.entries(f).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+    f === null ? 'null' : JSON.stringify(Object.entries(f).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
   return (
     Date.parse(a.created_at) === Date.parse(b.created_at) &&
     a.node_id === b.node_id &&
@@ -98,6 +98,11 @@ async function checkFeatures(
         path: 'model_version',
         message: `unknown model version ${v.row.model_version}: register it before sending its predictions`,
       });
+      continue;
+    }
+    // Features withheld by the edge (SHIP_FEATURES = "false"): nothing to check, nothing stored.
+    if (v.row.features === null) {
+      kept.push(v);
       continue;
     }
     const validator = requestValidatorFor(v.row.model_version, modelSchemaOf(registered.card));

@@ -26,7 +26,11 @@ export const ingestPredictionRowSchema = z.strictObject({
   created_at: isoTimestamp,
   node_id: nodeId,
   model_version: z.string().min(1).max(128),
-  features: loggedFeaturesSchema,
+  /**
+   * null: the edge ships no raw feature values (`SHIP_FEATURES = "false"`); its profiles carry the
+   * distributions instead, and the centre's drift for it comes from those (`GET /v1/drift/fleet`).
+   */
+  features: loggedFeaturesSchema.nullable(),
   probability: z.number().min(0).max(1),
   label: z.union([z.literal(0), z.literal(1)]),
 });

@@ -37,6 +37,7 @@ export async function windowFeatures(
     sql`select features, ${iso('created_at')} as created_at, seq::text as seq
         from predictions
         where model_version = ${modelVersion}
+          and jsonb_typeof(features) = 'object'
           ${nodeId === null ? sql`` : sql`and node_id = ${nodeId}`}
           ${window.from === undefined ? sql`` : sql`and created_at >= ${window.from}::timestamptz`}
           ${window.to === undefined ? sql`` : sql`and created_at < ${window.to}::timestamptz`}

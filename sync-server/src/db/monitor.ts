@@ -91,7 +91,7 @@ export async function earliestPredictions(
   const found = await rows<{ features: Record<string, string | number | null> | string; created_at: string }>(
     db,
     sql`select features, ${iso('p.created_at')} as created_at from predictions p
-        where model_version = ${modelVersion}
+        where model_version = ${modelVersion} and jsonb_typeof(features) = 'object'
         order by p.created_at asc, p.prediction_id asc limit ${n}`,
   );
   return {

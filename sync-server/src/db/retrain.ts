@@ -122,6 +122,7 @@ export async function labelledPredictions(
     sql`select p.features, f.outcome from feedback f
         join predictions p on p.prediction_id = f.prediction_id
         join models m on m.version = p.model_version and m.name = ${name}
+        where jsonb_typeof(p.features) = 'object'
         order by f.created_at desc, f.prediction_id limit ${limit}`,
   );
   return found.map((r) => ({

@@ -72,7 +72,8 @@ export async function monitorDriftWindow(
   const multivariate = windowMultivariate(
     card,
     reference,
-    rows.map((r) => r.features),
+    // Rows from an edge that withholds feature values (SHIP_FEATURES = "false") carry none to compare.
+    rows.map((r) => r.features).filter((f) => f !== null && typeof f === 'object'),
     options.minRows,
   );
   const window = await insertMonitorWindow(db, {

@@ -64,7 +64,11 @@ async function load(side: SideSpec): Promise<LoadedSide> {
   // The blocks do not match the rows (or hold a row they cannot represent): read the rows.
   const rows = await loadWindow(db, side.window);
   if (rows.length === 0) throw new Error(`no local ${describeWindow(side.window)}`);
-  return { kind: 'records', name: describeWindow(side.window), records: rows.map((r) => r.features) };
+  // Rows from an edge that withholds feature values (SHIP_FEATURES = "false") have none: the Fleet view
+  // covers them from profiles.
+  const records = rows.map((r) => r.features).filter((f) => f !== null && typeof f === 'object');
+  if (records.length === 0) throw new Error(`no feature values in the local ${describeWindow(side.window)}`);
+  return { kind: 'records', name: describeWindow(side.window), records };
 }
 
 /** The model's features: from the model a side names (its card's schema), else as the request gives them. */
@@ -116,12 +120,14 @@ async function handle(request: AnalysisRequest): Promise<AnalysisResponse> {
     db,
     rows.map((r) => r.prediction_id),
   );
-  const predictions: TimedPrediction[] = rows.map((r) => {
-    const outcome = feedback.get(r.prediction_id)?.outcome;
-    return outcome === undefined
-      ? { ts: r.ts, probability: r.probability, features: r.features }
-      : { ts: r.ts, probability: r.probability, features: r.features, outcome: Number(outcome) };
-  });
+  const predictions: TimedPrediction[] = rows
+    .filter((r) => r.features !== null && typeof r.features === 'object')
+    .map((r) => {
+      const outcome = feedback.get(r.prediction_id)?.outcome;
+      return outcome === undefined
+        ? { ts: r.ts, probability: r.probability, features: r.features }
+        : { ts: r.ts, probability: r.probability, features: r.features, outcome: Number(outcome) };
+    });
   const timeline = computeTimeline(reference, predictions, request.buckets, request.options, features);
   return {
     type: 'timeline',
