@@ -44,9 +44,13 @@ describe('mistakes on the command line', () => {
   });
 
   it('a missing required option and an unknown command are one line each', () => {
-    const missing = runCli(['drift', '--current', 'b.csv']);
+    const missing = runCli(['profile', 'build', '--input', 'b.csv']);
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toBe("pmm: required option '--reference <csv>' not specified\n");
+    expect(missing.stderr).toBe("pmm: required option '--model <dir>' not specified\n");
+    // pmm drift takes its reference from --reference or --model, and says so.
+    const neither = runCli(['drift', '--current', 'b.csv']);
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toBe('pmm: missing --reference <csv> (or --model <dir>)\n');
     const unknown = runCli(['strat']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toBe("pmm: unknown command 'strat' (did you mean start?)\n");
