@@ -136,9 +136,18 @@ export const predictionId = (i: number): string =>
   `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 
 /** Registers a trained model with `POST /v1/models` (JSON `{ model, onnx_base64 }`). */
-export async function registerModel(server: RealSyncServer, model: TrainedModel): Promise<void> {
+/** Registers a model version, under `name` when given (the registry's default name otherwise). */
+export async function registerModel(
+  server: RealSyncServer,
+  model: TrainedModel,
+  name?: string,
+): Promise<void> {
   await server.call('POST', '/v1/models', {
-    json: { model: model.card, onnx_base64: Buffer.from(model.onnx).toString('base64') },
+    json: {
+      model: model.card,
+      onnx_base64: Buffer.from(model.onnx).toString('base64'),
+      ...(name !== undefined && { name }),
+    },
   });
 }
 
