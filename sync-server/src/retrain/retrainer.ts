@@ -54,6 +54,8 @@ export class Retrainer {
   #current: Current | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Start transactions in flight: close() waits for them, so a run it races with is recorded, not left running. */
+  readonly #starting = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: RetrainerDeps) {}
 
@@ -88,7 +90,7 @@ export class Retrainer {
     if (this.#closed) throw new ConflictError('shutting_down', 'the server is shutting down');
     const { db } = this.deps.ready().database;
     const name = extra.name ?? DEFAULT_MODEL_NAME;
-    const run = await db.transaction(async (tx) => {
+    const starting = db.transaction(async (tx) => {
       await lockRetrain(tx);
       const running = await runningRun(tx);
       if (running) {
@@ -114,6 +116,13 @@ export class Retrainer {
       }
       return insertRun(tx, trigger, details, name);
     });
+    this.#starting.add(starting);
+    let run: Awaited<typeof starting>;
+    try {
+      run = await starting;
+    } finally {
+      this.#starting.delete(starting);
+    }
     if (!run) return null;
     if (run.status === 'skipped') {
       this.deps.log(`retraining of ${name} skipped (${trigger}): ${String(run.details.skipped)}`);
@@ -214,6 +223,7 @@ export class Retrainer {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    await Promise.allSettled([...this.#starting]);
     const current = this.#current;
     if (current) {
       await current.job?.cancel('the server shut down during the run');
