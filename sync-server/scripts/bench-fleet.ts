@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ReferenceProfile } from '@pmm/core/drift';
 import type { ModelCard } from '@pmm/core/model';
+import { mulberry32 } from '@pmm/core/model';
 import { ProfileBuilder, type ProfileSpec, profileSpecFromReference } from '@pmm/core/profile';
 import { sql } from 'drizzle-orm';
 import { type Database, migrateDatabase, openDatabase, rows } from '../src/db/client';
@@ -38,16 +39,8 @@ const SLOTS = 288; // 5-minute chunks per day
 const VERSION = 'bench-fleet-1';
 const DAY0 = Date.UTC(2026, 0, 1);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's seeded generator). */
+const rng = mulberry32;
 
 // A 19-feature model: 4 continuous, 1 integer, 14 categorical (2–5 categories).
 const FEATURES = [

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { type DriftColumn, type DriftTable, driftReport } from '@pmm/core/drift';
+import { mulberry32 } from '@pmm/core/model';
 import type { Command } from 'commander';
 import { CliError } from '../util/cli-error';
 import { loadDriftKernels } from '../util/drift-kernels';
@@ -14,17 +15,8 @@ const NUMERICAL = 3;
 const CATEGORICAL = 16;
 const LEVELS = ['a', 'b', 'c', 'd'];
 
-/** mulberry32: a small seeded generator of uniform doubles in [0, 1). */
-function uniformSource(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's seeded generator). */
+const uniformSource = mulberry32;
 
 /** Normal(mean, sd) samples by Box-Muller into a typed array; `missing` share set to NaN. */
 function normals(n: number, mean: number, sd: number, missing: number, u: () => number): Float64Array {

@@ -1,5 +1,6 @@
 // Tests for the drift report: Evidently's default methods, options, untested columns, BH, aggregates, profiles.
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../model/rng';
 import { DRIFT_METHODS } from './methods/index';
 import type { ReferenceProfile } from './profile';
 import { type ColumnDriftResult, type DriftReport, driftReport } from './report';
@@ -7,17 +8,8 @@ import { type DriftOptions, defaultMethodName } from './report-options';
 import { type DriftTable, driftTablesFromProfile, driftTablesFromRecords } from './table';
 import type { DriftMethod } from './types';
 
-/** A seeded uniform generator (mulberry32) so the data is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's seeded generator). */
+const rng = mulberry32;
 
 type Row = Record<string, string | number | null>;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReferenceProfile } from '../drift/profile';
 import { driftReport } from '../drift/report';
 import { buildDriftTables, rawTableFromRecords } from '../drift/table';
+import { mulberry32 } from '../model/rng';
 import { profileDriftReport } from './drift';
 import { estimateFromProfile } from './estimate';
 import { mergeProfiles, type Profile, ProfileBuilder, ProfileError, parseProfile } from './profile';
@@ -9,17 +10,8 @@ import { binOf, profileSpecFromReference, quantileEdges } from './spec';
 
 type Row = Record<string, string | number | null>;
 
-/** mulberry32: a small seeded generator for test tables. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's seeded generator). */
+const rng = mulberry32;
 
 const FEATURES = [
   { name: 'plan type', kind: 'categorical' as const },

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultChunks } from '@pmm/core/chunk';
 import { createDetector, detectAll } from '@pmm/core/detect';
 import { estimateCbpe, fitCbpe, rocAuc } from '@pmm/core/estimate';
-import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
+import { type ModelCard, modelSchemaOf, mulberry32 } from '@pmm/core/model';
 import {
   analysisDrift,
   fitReconstruction,
@@ -52,17 +52,8 @@ const T0 = Date.parse('2026-05-01T00:00:00.000Z');
 const HOUR = 3_600_000;
 const batches: Logged[][] = [];
 
-/** A small seeded generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's seeded generator). */
+const rng = mulberry32;
 
 /**
  * `n` simulated customers one second apart from `start`: features from core's simulator; a score drawn by `score`

@@ -1,19 +1,12 @@
 // estimateFromScoreBins against core's row-expanding estimateFromProfile on the same score profiles.
 import { fitCbpe } from '@pmm/core/estimate';
+import { mulberry32 } from '@pmm/core/model';
 import { estimateFromProfile, type ScoreProfile } from '@pmm/core/profile';
 import { describe, expect, it } from 'vitest';
 import { estimateFromScoreBins } from './estimate';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's seeded generator). */
+const rng = mulberry32;
 
 function scoreProfile(n: number, r: () => number, labelShare: number, skew: number): ScoreProfile {
   const bins = 1000;

@@ -1,7 +1,7 @@
 // Profile chunks: ingest (idempotency, conflicts, refusals, metrics, auth) and fleet drift summed in SQL, checked
 // against core's mergeProfiles + profileDriftReport of the same chunks (fleet, one node, window edges).
 import { fitCbpe } from '@pmm/core/estimate';
-import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
+import { type ModelCard, modelSchemaOf, mulberry32 } from '@pmm/core/model';
 import {
   estimateFromProfile,
   mergeProfiles,
@@ -42,17 +42,8 @@ interface Chunk {
 }
 const chunks: Chunk[] = [];
 
-/** mulberry32: seeded test traffic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's seeded generator). */
+const rng = mulberry32;
 
 /** A chunk of `n` rows drawn from the reference profile (shifted on node B), with scores and some labels. */
 function buildChunk(node: string, start: Date, minutes: number, n: number, r: () => number): Chunk {
