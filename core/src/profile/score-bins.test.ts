@@ -1,8 +1,10 @@
 // estimateFromScoreBins against core's row-expanding estimateFromProfile on the same score profiles.
-import { fitCbpe } from '@pmm/core/estimate';
-import { estimateFromProfile, type ScoreProfile } from '@pmm/core/profile';
+
 import { describe, expect, it } from 'vitest';
-import { estimateFromScoreBins } from './estimate';
+import { fitCbpe } from '../estimate/cbpe';
+import { estimateFromProfile } from './estimate';
+import type { ScoreProfile } from './profile';
+import { estimateFromScoreBins } from './score-bins';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
