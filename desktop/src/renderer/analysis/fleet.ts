@@ -8,6 +8,7 @@ import {
   fromSparse,
   mergeProfiles,
   type ProfileDriftReport,
+  type ProfileVerdict,
   profileDriftReport,
   profileSpecFromReference,
   type SparseProfile,
@@ -116,6 +117,18 @@ export function computeFleet(
     scoreBins: spec.score_bins,
   };
 }
+
+/** What the Fleet view says above everything it shows: it has profiles only, never raw rows. */
+export const FLEET_BANNER_TEXT =
+  'From edge profiles only: categorical scores exact, numerical scores bounded';
+
+/** How the Fleet view names a verdict ('indeterminate' is also marked, with a warning sign). */
+export const VERDICT_LABELS: Record<ProfileVerdict, string> = {
+  drift: 'drift',
+  no_drift: 'no drift',
+  indeterminate: 'indeterminate',
+  not_tested: 'not tested',
+};
 
 /** How the fleet view writes a score or bound: 4 decimals, or 3 significant digits below 0.001. */
 export function formatScore(x: number | null | undefined): string {

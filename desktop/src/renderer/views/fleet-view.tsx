@@ -4,13 +4,11 @@ import type { MetricResult } from '@pmm/core/estimate';
 import type { ProfileColumnDriftResult } from '@pmm/core/profile';
 import Dexie from 'dexie';
 import { useEffect, useState } from 'react';
-import { formatScore } from '../analysis/fleet';
+import { FLEET_BANNER_TEXT, formatScore, VERDICT_LABELS } from '../analysis/fleet';
 import type { FleetResult } from '../analysis/protocol';
 import { useLiveQuery } from '../hooks';
 import { useServices } from '../services';
 import { type VersionChoice, versionChoices } from './side-picker';
-
-export const FLEET_BANNER = 'From edge profiles only: categorical scores exact, numerical scores bounded';
 
 const toLocal = (t?: number) =>
   t === undefined ? '' : new Date(t - new Date(t).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -18,13 +16,6 @@ const fromLocal = (s: string) => (s === '' ? undefined : new Date(s).getTime());
 const stamp = (t: number | null) =>
   t === null ? '—' : new Date(t).toISOString().slice(0, 16).replace('T', ' ');
 const count = (n: number) => n.toLocaleString('en-US');
-
-const VERDICTS: Record<ProfileColumnDriftResult['verdict'], string> = {
-  drift: 'drift',
-  no_drift: 'no drift',
-  indeterminate: 'indeterminate',
-  not_tested: 'not tested',
-};
 
 function DriftRow({ c }: { readonly c: ProfileColumnDriftResult }) {
   const bound = c.score_bound;
@@ -43,10 +34,10 @@ function DriftRow({ c }: { readonly c: ProfileColumnDriftResult }) {
       <td className="verdict">
         {c.verdict === 'indeterminate' ? (
           <span className="indeterminate" title="the bound straddles the threshold: raw rows would decide">
-            ⚠ indeterminate
+            ⚠ {VERDICT_LABELS.indeterminate}
           </span>
         ) : (
-          VERDICTS[c.verdict]
+          VERDICT_LABELS[c.verdict]
         )}
       </td>
       <td>{c.exact ? 'yes' : 'no'}</td>
@@ -135,7 +126,7 @@ export function FleetView() {
   return (
     <section className="view fleet" data-testid="fleet-view">
       <p className="note profiles-only" data-testid="fleet-banner">
-        {FLEET_BANNER}
+        {FLEET_BANNER_TEXT}
       </p>
       <fieldset className="fleet-pickers">
         <legend>Fleet window</legend>
