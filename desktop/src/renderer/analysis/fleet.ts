@@ -7,6 +7,7 @@ import {
   estimateFromScoreBins,
   fromSparse,
   mergeProfiles,
+  type Profile,
   type ProfileDriftReport,
   type ProfileVerdict,
   profileDriftReport,
@@ -18,7 +19,6 @@ import {
 export interface FleetChunk {
   readonly chunk_id: string;
   readonly node_id: string;
-  readonly layout_hash: string;
   /** Chunk start, epoch ms. */
   readonly ts: number;
   readonly profile: unknown;
@@ -45,8 +45,9 @@ export interface FleetOutcome {
   /** First and last chunk start among the merged chunks (epoch ms). */
   readonly first: number | null;
   readonly last: number | null;
-  /** Chunks left out because their layout is not the version's (counted, never silently dropped). */
-  readonly foreignLayout: number;
+  /** Chunks in the window left out (another layout than the version's, or unreadable): counted, with the first reason. */
+  readonly leftOut: number;
+  readonly leftOutReason: string | null;
   /** null when the window holds no rows. */
   readonly drift: ProfileDriftReport | null;
   /** CBPE of the merged score bins; null without the card's reference_predictions, scores or rows. */
@@ -87,8 +88,17 @@ export function computeFleet(
       (query.to === undefined || c.ts < query.to) &&
       (query.node === undefined || c.node_id === query.node),
   );
-  const ours = picked.filter((c) => c.layout_hash === spec.hash);
-  const profiles = ours.map((c) => fromSparse(spec, c.profile as SparseProfile));
+  const ours: FleetChunk[] = [];
+  const profiles: Profile[] = [];
+  let leftOutReason: string | null = null;
+  for (const c of picked) {
+    try {
+      profiles.push(fromSparse(spec, c.profile as SparseProfile));
+      ours.push(c);
+    } catch (error) {
+      leftOutReason ??= `chunk ${c.chunk_id}: ${(error as Error).message}`;
+    }
+  }
   const merged = profiles.length > 0 ? mergeProfiles(profiles) : null;
   const rows = merged?.rows ?? 0;
   let drift: ProfileDriftReport | null = null;
@@ -110,7 +120,8 @@ export function computeFleet(
     allNodes,
     first: starts.length ? Math.min(...starts) : null,
     last: starts.length ? Math.max(...starts) : null,
-    foreignLayout: picked.length - ours.length,
+    leftOut: picked.length - ours.length,
+    leftOutReason,
     drift,
     estimated,
     estimateNote,

@@ -200,9 +200,12 @@ export function FleetView() {
             <span data-testid="fleet-nodes">{count(shown.nodes)}</span> nodes ·{' '}
             <span data-testid="fleet-rows">{count(shown.rows)}</span> rows · chunks starting{' '}
             {stamp(shown.first)} – {stamp(shown.last)} UTC
-            {shown.foreignLayout > 0
-              ? ` · ${count(shown.foreignLayout)} chunks left out: another profile layout than ${shown.version}'s`
-              : ''}
+            {shown.leftOut > 0 ? (
+              <span className="error-text" data-testid="fleet-left-out">
+                {' '}
+                · {count(shown.leftOut)} chunks left out ({shown.leftOutReason})
+              </span>
+            ) : null}
           </p>
           {shown.drift ? (
             <div className="panel">
