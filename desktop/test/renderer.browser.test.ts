@@ -12,6 +12,7 @@ import { CHROMIUM_PATH, chromiumLaunchOptions, requireParts, screenshotPath } fr
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SYNCED_TABLES } from '../src/renderer/store/db';
 import {
   ADMIN_TOKEN,
   loadModel,
@@ -445,11 +446,11 @@ describe.skipIf(!ready)('renderer in Chromium', () => {
         timeout: 30_000,
       })
       .toBe('true');
-    // Every table is at its live edge, followed by one held change request that watches all eight.
+    // Every table is at its live edge, followed by one held change request that watches them all.
     changeRequests.length = 0;
     await expect
       .poll(() => changeRequests.at(-1)?.searchParams.getAll('watch').length ?? 0, { timeout: 30_000 })
-      .toBe(8);
+      .toBe(SYNCED_TABLES.length);
     await new Promise((r) => setTimeout(r, 1_500));
 
     // Measured in the page: from the click on Promote to the end of the server's answer to the alias POST.

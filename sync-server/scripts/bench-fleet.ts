@@ -14,11 +14,10 @@ import { parseArgs } from 'node:util';
 import type { ReferenceProfile } from '@pmm/core/drift';
 import type { ModelCard } from '@pmm/core/model';
 import { mulberry32 } from '@pmm/core/model';
-import { ProfileBuilder, type ProfileSpec, profileSpecFromReference } from '@pmm/core/profile';
+import { ProfileBuilder, type ProfileSpec, profileSpecFromReference, toSparse } from '@pmm/core/profile';
 import { sql } from 'drizzle-orm';
 import { type Database, migrateDatabase, openDatabase, rows } from '../src/db/client';
 import { fleetProfile, fleetReport } from '../src/profiles/fleet';
-import { toSparse } from '../src/profiles/sparse';
 import { createScratchDatabase } from '../src/test/scratch-database';
 
 const { values } = parseArgs({

@@ -2,4 +2,6 @@
 export * from './drift';
 export * from './estimate';
 export * from './profile';
+export * from './score-bins';
+export * from './sparse';
 export * from './spec';

@@ -11,6 +11,7 @@ import type { SyncStatus } from './sync/engine';
 import { Outbox } from './sync/outbox';
 import { SyncClient } from './sync/sync-client';
 import { AnalysisView } from './views/analysis-view';
+import { FleetView } from './views/fleet-view';
 import { ModelsView } from './views/models-view';
 import { ReportsView } from './views/reports-view';
 import { SettingsView } from './views/settings-view';
@@ -20,10 +21,11 @@ import { TimelineView } from './views/timeline-view';
 /** localStorage key of the model picker's choice. */
 const MODEL_NAME_KEY = 'pmm.modelName';
 
-type Tab = 'analysis' | 'timeline' | 'models' | 'reports' | 'settings';
+type Tab = 'analysis' | 'timeline' | 'fleet' | 'models' | 'reports' | 'settings';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'analysis', label: 'Drift analysis' },
   { id: 'timeline', label: 'Over time' },
+  { id: 'fleet', label: 'Fleet' },
   { id: 'models', label: 'Models' },
   { id: 'reports', label: 'Reports & retraining' },
   { id: 'settings', label: 'Settings' },
@@ -137,6 +139,7 @@ export function App() {
           <AnalysisView />
         </div>
         {tab === 'timeline' && <TimelineView />}
+        {tab === 'fleet' && <FleetView />}
         {tab === 'models' && <ModelsView />}
         {tab === 'reports' && <ReportsView focus={focus} />}
         {tab === 'settings' && settings && (

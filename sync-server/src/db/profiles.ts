@@ -1,7 +1,8 @@
 // Profile chunks in SQL: store a chunk and add it into its four rollups (node and fleet × hour and day), and sum
 // any window of them inside PostgreSQL (design: migrations/0007_profiles.sql).
+
+import type { SparseProfile, SummedColumn } from '@pmm/core/profile';
 import { type SQL, sql } from 'drizzle-orm';
-import type { SparseProfile, SummedColumn } from '../profiles/sparse';
 import { type Executor, rows } from './client';
 
 const HOUR = 3_600_000;

@@ -362,7 +362,7 @@ export const detectorAlarms = pgTable(
 
 /**
  * Edge profile chunks (migration 0007, hand-written with the rollup tables it feeds; see that file for the
- * design). `profile` is the sparse form of `sync-server/src/profiles/sparse.ts`. Append-only: synced as a shape.
+ * design). `profile` is the sparse form of `core/src/profile/sparse.ts` (`@pmm/core/profile`). Append-only: synced as a shape.
  */
 export const profileChunks = pgTable(
   'profile_chunks',

@@ -4,6 +4,8 @@ import type { MetricName, MetricResult } from '@pmm/core/estimate';
 import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
 import type { ModelCard } from '@pmm/core/model';
 import {
+  densify,
+  estimateFromScoreBins,
   type Profile,
   type ProfileDriftReport,
   type ProfileSpec,
@@ -11,8 +13,6 @@ import {
 } from '@pmm/core/profile';
 import type { Executor } from '../db/client';
 import { cutWindow, sumWindow } from '../db/profiles';
-import { estimateFromScoreBins } from './estimate';
-import { densify } from './sparse';
 
 export interface FleetReport {
   readonly model: string;

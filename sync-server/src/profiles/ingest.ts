@@ -1,13 +1,12 @@
 // POST /v1/ingest/profiles: edge profile chunks, checked against their version's frozen layout and stored
 // idempotently by chunk id (a resent chunk with other content is a conflict: the first is kept).
 import { createHash } from 'node:crypto';
-import { type Profile, ProfileError, type ProfileSpec, parseProfile } from '@pmm/core/profile';
+import { type Profile, ProfileError, type ProfileSpec, parseProfile, toSparse } from '@pmm/core/profile';
 import { toFieldIssues } from '@pmm/core/schema';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { storeChunk } from '../db/profiles';
 import { versionLayout } from './model';
-import { toSparse } from './sparse';
 
 /** Chunks per request (a 19-feature profile is ≤ 256 KB dense; the body limit is the row ingest's 20 MB). */
 export const MAX_PROFILE_CHUNKS = 1_000;

@@ -1,5 +1,5 @@
 // The UI's handle on the analysis worker: one request, one promise.
-import type { AnalysisRequest, AnalysisResponse, DriftResult, TimelineResult } from './protocol';
+import type { AnalysisRequest, AnalysisResponse, DriftResult, FleetResult, TimelineResult } from './protocol';
 
 type Pending = { resolve: (r: AnalysisResponse) => void };
 
@@ -42,6 +42,14 @@ export class AnalysisClient {
     const response = await this.#request({ ...request, type: 'timeline' });
     if (response.type === 'error') throw Object.assign(new Error(response.message), { name: response.name });
     return response as TimelineResult;
+  }
+
+  async fleet(
+    request: Omit<Extract<AnalysisRequest, { type: 'fleet' }>, 'id' | 'type'>,
+  ): Promise<FleetResult> {
+    const response = await this.#request({ ...request, type: 'fleet' });
+    if (response.type === 'error') throw Object.assign(new Error(response.message), { name: response.name });
+    return response as FleetResult;
   }
 
   terminate(): void {

@@ -1,6 +1,7 @@
 // Messages between the UI and the analysis worker: drift reports and timelines over local data or imported CSV.
 import type { DriftOptions, DriftReport } from '@pmm/core/drift';
 import type { WindowSpec } from '../store/window-spec';
+import type { FleetOutcome, FleetQuery } from './fleet';
 
 /** A model feature as the analysis needs it (from the model card's schema). */
 export interface FeatureKind {
@@ -67,7 +68,13 @@ export interface TimelineRequest {
   readonly features?: readonly FeatureKind[];
 }
 
-export type AnalysisRequest = DriftRequest | TimelineRequest;
+/** Fleet drift and CBPE of a version's synced profile chunks (analysis/fleet.ts). */
+export interface FleetRequest extends FleetQuery {
+  readonly type: 'fleet';
+  readonly id: number;
+}
+
+export type AnalysisRequest = DriftRequest | TimelineRequest | FleetRequest;
 
 export interface DriftResult {
   readonly type: 'drift';
@@ -115,6 +122,13 @@ export interface TimelineResult {
   readonly kernels: KernelsUsed;
 }
 
+export interface FleetResult extends FleetOutcome {
+  readonly type: 'fleet';
+  readonly id: number;
+  readonly version: string;
+  readonly millis: number;
+}
+
 export interface ErrorResult {
   readonly type: 'error';
   readonly id: number;
@@ -122,7 +136,7 @@ export interface ErrorResult {
   readonly message: string;
 }
 
-export type AnalysisResponse = DriftResult | TimelineResult | ErrorResult;
+export type AnalysisResponse = DriftResult | TimelineResult | FleetResult | ErrorResult;
 
 /**
  * Timeline buckets with fewer labelled predictions than this get no performance figures: ten rows can give a

@@ -3,6 +3,8 @@
 
 import type { ReferenceProfile } from '@pmm/core/drift';
 import kernelsUrl from '@pmm/core/drift-kernels.wasm?url';
+import type { ModelCard } from '@pmm/core/model';
+import Dexie from 'dexie';
 import { type FeatureBlock, readBlocks, selectWindow } from '../store/blocks';
 import { PmmDb } from '../store/db';
 import { loadFeedback, loadWindow } from '../store/queries';
@@ -17,8 +19,16 @@ import {
   runDrift,
   type TimedPrediction,
 } from './compute';
+import { computeFleet } from './fleet';
 import { loadDriftKernels } from './kernels';
-import type { AnalysisRequest, AnalysisResponse, DriftResult, SideSpec } from './protocol';
+import type {
+  AnalysisRequest,
+  AnalysisResponse,
+  DriftResult,
+  FleetRequest,
+  FleetResult,
+  SideSpec,
+} from './protocol';
 
 const kernels = loadDriftKernels(kernelsUrl);
 
@@ -92,8 +102,28 @@ async function readSide(side: LoadedSide, features: readonly FeatureKind[] | nul
   return side.kind === 'csv' ? readCsvSide(side.name, side.source, features) : side;
 }
 
+/** Fleet drift of a version's synced profile chunks (read from Dexie here, off the UI thread). */
+async function fleet(request: FleetRequest, started: number): Promise<FleetResult> {
+  const model = await db.models.get(request.version);
+  if (!model?.card) throw new Error(`model ${request.version} is not in the local store (sync it first)`);
+  const chunks = await db.profile_chunks
+    .where('[model_version+ts]')
+    .between([request.version, Dexie.minKey], [request.version, Dexie.maxKey])
+    .toArray();
+  const { type: _t, id: _i, ...query } = request;
+  const outcome = computeFleet(model.card as unknown as ModelCard, chunks, query);
+  return {
+    ...outcome,
+    type: 'fleet',
+    id: request.id,
+    version: request.version,
+    millis: performance.now() - started,
+  };
+}
+
 async function handle(request: AnalysisRequest): Promise<AnalysisResponse> {
   const started = performance.now();
+  if (request.type === 'fleet') return fleet(request, started);
   const used = await kernels;
   if (request.type === 'drift') {
     const [reference, current] = await Promise.all([load(request.reference), load(request.current)]);

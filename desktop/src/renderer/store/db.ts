@@ -102,6 +102,26 @@ export interface DetectorAlarmRow {
   ts: number;
 }
 
+/**
+ * One edge's profile of a model version over a time chunk (`profile_chunks` shape): `profile` is the sparse stored
+ * form (`pmm-profile-sparse/1`, @pmm/core/profile `fromSparse`). Append-only.
+ */
+export interface ProfileChunkRow {
+  chunk_id: string;
+  node_id: string;
+  model_version: string;
+  layout_hash: string;
+  start_at: string;
+  end_at: string;
+  rows: Int8;
+  content_sha256: string;
+  profile: Record<string, unknown>;
+  received_at: string;
+  seq?: Int8;
+  /** `start_at` as epoch milliseconds. */
+  ts: number;
+}
+
 /** Where one table's shape stream stands: written in the same transaction as the rows it covers. */
 export interface SyncStateRow {
   table: SyncedTable;
@@ -182,6 +202,7 @@ export const SYNCED_TABLES = [
   'notes',
   'monitor_windows',
   'detector_alarms',
+  'profile_chunks',
 ] as const;
 export type SyncedTable = (typeof SYNCED_TABLES)[number];
 
@@ -195,6 +216,7 @@ export const PRIMARY_KEYS: Record<SyncedTable, string> = {
   notes: 'id',
   monitor_windows: 'drift_report_id',
   detector_alarms: 'id',
+  profile_chunks: 'chunk_id',
 };
 
 /** The column whose time becomes `ts`. */
@@ -207,6 +229,7 @@ export const TIME_COLUMNS: Record<SyncedTable, string> = {
   notes: 'created_at',
   monitor_windows: 'created_at',
   detector_alarms: 'at',
+  profile_chunks: 'start_at',
 };
 
 export class PmmDb extends Dexie {
@@ -218,6 +241,7 @@ export class PmmDb extends Dexie {
   notes!: Table<NoteRow, string>;
   monitor_windows!: Table<MonitorWindowRow, Int8 | string>;
   detector_alarms!: Table<DetectorAlarmRow, Int8 | string>;
+  profile_chunks!: Table<ProfileChunkRow, string>;
   sync_state!: Table<SyncStateRow, SyncedTable>;
   outbox!: Table<OutboxItem, string>;
   /** The prediction log column-wise, for analysis (see blocks.ts). */
@@ -248,6 +272,8 @@ export class PmmDb extends Dexie {
     });
     // Downloaded model artifacts (a local cache, not synced). Numbered apart from other additions.
     this.version(7).stores({ artifacts: '&version' });
+    // Edge profile chunks, for fleet drift from profiles (synced like the other tables).
+    this.version(8).stores({ profile_chunks: '&chunk_id, ts, [model_version+ts]' });
   }
 
   synced(table: SyncedTable): Table<Record<string, unknown>, unknown> {

@@ -1,13 +1,15 @@
 // The stored form of a profile chunk: only the non-zero bins and categories (a 5-minute chunk fills a few
 // hundred of a model's thousands of bins), as parallel `keys`/`counts` arrays that SQL unnests
-// (`pmm_profile_parts`, migration 0007). Also what the app receives in the `profile_chunks` shape.
+// (the sync server's `pmm_profile_parts`, migration 0007). Also what the app receives in the `profile_chunks`
+// shape, turned back into a profile with `fromSparse`.
 import {
   type CategoricalProfile,
   type NumericalProfile,
   PROFILE_FORMAT,
   type Profile,
-  type ProfileSpec,
-} from '@pmm/core/profile';
+  ProfileError,
+} from './profile';
+import type { ProfileSpec } from './spec';
 
 export const SPARSE_FORMAT = 'pmm-profile-sparse/1';
 
@@ -195,4 +197,87 @@ export function densify(
     columns,
     score,
   };
+}
+
+/**
+ * The dense profile of one stored chunk (`pmm-profile-sparse/1`) of `spec`'s layout; refuses a chunk of
+ * another layout or format, or one whose keys fall outside the layout.
+ */
+export function fromSparse(spec: ProfileSpec, sparse: SparseProfile): Profile {
+  if (sparse?.format !== SPARSE_FORMAT)
+    throw new ProfileError(`a profile chunk must be ${SPARSE_FORMAT}, not ${String(sparse?.format)}`);
+  if (sparse.layout_hash !== spec.hash)
+    throw new ProfileError(
+      `the chunk's layout ${sparse.layout_hash} is not the layout of ${spec.model_version} (${spec.hash})`,
+    );
+  const summed: SummedColumn[] = [];
+  for (const f of spec.features) {
+    const c = sparse.columns[f.name];
+    if (!c) continue;
+    if (c.type !== f.kind) throw new ProfileError(`chunk column "${f.name}" must be ${f.kind}`);
+    const base = { col: f.name, sums: null, labelled: null, positives: null };
+    if (c.type === 'numerical') {
+      const bins = (f as { edges: readonly number[] }).edges.length + 1;
+      if (c.keys.some((k) => !Number.isInteger(k) || k < 0 || k >= bins))
+        throw new ProfileError(`chunk column "${f.name}": a bin index outside the layout's ${bins} bins`);
+      summed.push({
+        ...base,
+        kind: 'n',
+        keys: c.keys.map(String),
+        counts: c.counts,
+        missing: c.missing,
+        invalid: c.invalid,
+        unseen: 0,
+        n: c.n,
+        min: c.min,
+        max: c.max,
+        mean: c.mean,
+        m2: c.m2,
+      });
+    } else {
+      summed.push({
+        ...base,
+        kind: 'c',
+        keys: c.keys,
+        counts: c.counts,
+        missing: c.missing,
+        invalid: 0,
+        unseen: c.unseen,
+        n: 0,
+        min: null,
+        max: null,
+        mean: 0,
+        m2: 0,
+      });
+    }
+  }
+  const s = sparse.score;
+  if (s) {
+    if (s.bins !== spec.score_bins) throw new ProfileError(`chunk score bins must be ${spec.score_bins}`);
+    if (s.keys.some((k) => !Number.isInteger(k) || k < 0 || k >= s.bins))
+      throw new ProfileError(`chunk score: a bin index outside the layout's ${s.bins} bins`);
+    summed.push({
+      kind: 's',
+      col: '',
+      keys: s.keys.map(String),
+      counts: s.counts,
+      sums: s.score_sum,
+      labelled: s.labelled,
+      positives: s.positives,
+      missing: 0,
+      invalid: 0,
+      unseen: 0,
+      n: 0,
+      min: null,
+      max: null,
+      mean: 0,
+      m2: 0,
+    });
+  }
+  return densify(spec, summed, {
+    rows: sparse.rows,
+    start: sparse.start,
+    end: sparse.end,
+    model_version: sparse.model_version,
+  });
 }

@@ -3,16 +3,12 @@
 // in O(bins). Every row of a bin stands at the bin's mean score, so each step of the row-level computation
 // over a bin is a straight line and only the bin boundaries matter; the one difference is NannyML's rounding
 // of the cumulative ROC counts to 5 decimals, applied here at bin boundaries instead of at every row.
-// Formulas: core/src/estimate/cbpe.ts, binary-metrics.ts and roc-auc.ts (NannyML 0.13).
-import {
-  type CbpeFit,
-  type MetricName,
-  type MetricResult,
-  predictIsotonic,
-  SAMPLING_ERROR_RANGE,
-  samplingError,
-} from '@pmm/core/estimate';
-import { ProfileError, type ScoreProfile } from '@pmm/core/profile';
+// Formulas: ../estimate/cbpe.ts, binary-metrics.ts and roc-auc.ts (NannyML 0.13).
+import type { MetricName } from '../estimate/binary-metrics';
+import { type CbpeFit, type MetricResult, SAMPLING_ERROR_RANGE } from '../estimate/cbpe';
+import { predictIsotonic } from '../estimate/isotonic';
+import { samplingError } from '../estimate/sampling-error';
+import { ProfileError, type ScoreProfile } from './profile';
 
 interface Confusion {
   tp: number;

@@ -1,9 +1,10 @@
 // estimateFromScoreBins against core's row-expanding estimateFromProfile on the same score profiles.
-import { fitCbpe } from '@pmm/core/estimate';
-import { mulberry32 } from '@pmm/core/model';
-import { estimateFromProfile, type ScoreProfile } from '@pmm/core/profile';
 import { describe, expect, it } from 'vitest';
-import { estimateFromScoreBins } from './estimate';
+import { fitCbpe } from '../estimate/cbpe';
+import { mulberry32 } from '../model/rng';
+import { estimateFromProfile } from './estimate';
+import type { ScoreProfile } from './profile';
+import { estimateFromScoreBins } from './score-bins';
 
 /** mulberry32 (core's seeded generator). */
 const rng = mulberry32;
