@@ -29,7 +29,7 @@ export default defineConfig({
   worker: { format: 'es' },
   // Found late by the dep scan (imported below the entry's static graph): pre-bundle them up front, or the
   // first page load of a fresh start gets a 404 on them and Vite reloads the page.
-  optimizeDeps: { include: ['@electric-sql/client', 'zod'] },
+  optimizeDeps: { include: ['@electric-sql/client', 'zod'], exclude: ['onnxruntime-web'] },
   build: {
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,

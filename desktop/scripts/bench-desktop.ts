@@ -1,7 +1,8 @@
 // `npm run bench:desktop`: the real sync server (PGlite, or PostgreSQL with DATABASE_URL) seeded with 100k
 // predictions through its ingest API, the built renderer in Chromium: the first sync into IndexedDB (time, and the
 // longest main-thread task meanwhile), then a drift analysis of all rows in the Web Worker, three times per fresh page:
-// the first is cold (new worker, nothing cached), the others warm. JSON on stdout.
+// the first is cold (new worker, nothing cached), the others warm; then shadow scoring of every logged row by the
+// challenger in the inference worker on WebAssembly (time, and the longest main-thread task meanwhile). JSON on stdout.
 // Env: PMM_BENCH_ROWS (100000), PMM_BENCH_RUNS (3 first syncs, each into a fresh browser profile),
 // PMM_TELCO_CSV, PMM_CHROMIUM.
 import { existsSync } from 'node:fs';
@@ -70,6 +71,14 @@ try {
   const expected = `${rows.toLocaleString('en-US')} predictions`;
   const syncRuns: { seconds: number; longestTaskMs: number; longTasks: number; maxFrameGapMs: number }[] = [];
   const driftRuns: { workerMs: number; wallSeconds: number; cold: boolean }[] = [];
+  const shadowRuns: {
+    wallSeconds: number;
+    workerMs: number;
+    scoreMs: number;
+    rows: number;
+    longestTaskMs: number;
+    cold: boolean;
+  }[] = [];
   for (let run = 0; run < runs; run++) {
     // A fresh context: an empty IndexedDB, so every run is a first sync.
     const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
@@ -131,6 +140,46 @@ try {
       if (!cur?.includes(`${rows.toLocaleString('en-US')} cur`)) throw new Error(`drift ran on ${cur}`);
       driftRuns.push({ workerMs, wallSeconds, cold: k === 0 });
     }
+
+    // Shadow scoring: the challenger on every row production logged, on WebAssembly, in the inference worker.
+    await page.locator('[data-tab=models]').click();
+    const panel = page.locator('[data-testid=shadow-panel]');
+    await panel.locator('[data-testid=shadow-backend]').selectOption('wasm');
+    await panel.getByLabel('Last N').fill('');
+    for (let k = 0; k < 3; k++) {
+      await page.evaluate(`(() => {
+        window.__longTasks = [];
+        window.__shadowDone = false;
+        const b = document.querySelector('[data-testid=run-shadow]');
+        let busy = false;
+        const o = new MutationObserver(() => {
+          if (b.textContent.startsWith('Scoring')) busy = true;
+          else if (busy) { window.__shadowDone = true; o.disconnect(); }
+        });
+        o.observe(b, { subtree: true, childList: true, characterData: true });
+      })()`);
+      const t0 = performance.now();
+      await panel.locator('[data-testid=run-shadow]').click();
+      while ((await page.evaluate('window.__shadowDone')) !== true) {
+        if (performance.now() - t0 > 600_000) throw new Error('shadow scoring did not finish in 10 minutes');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const wallSeconds = (performance.now() - t0) / 1000;
+      const error = await panel.locator('[data-testid=shadow-error]').count();
+      if (error)
+        throw new Error(`shadow scoring: ${await panel.locator('[data-testid=shadow-error]').textContent()}`);
+      const text = (await panel.locator('[data-testid=shadow-meta]').textContent()) ?? '';
+      const tasks = ((await page.evaluate('window.__longTasks')) as { ms: number }[]).map((t) => t.ms);
+      shadowRuns.push({
+        wallSeconds,
+        workerMs: Number(/(\d+) ms in the worker/.exec(text)?.[1] ?? Number.NaN),
+        scoreMs: Number(/(\d+) ms scoring/.exec(text)?.[1] ?? Number.NaN),
+        rows: Number(/^([\d,]+) rows/.exec(text)?.[1]?.replaceAll(',', '') ?? Number.NaN),
+        longestTaskMs: Math.max(0, ...tasks),
+        cold: k === 0,
+      });
+      log(`shadow ${k + 1}/3: ${wallSeconds.toFixed(2)} s (${text.slice(0, 160)})`);
+    }
     await context.close();
   }
 
@@ -170,6 +219,25 @@ try {
           cold_worker_ms: driftRuns.filter((r) => r.cold).map((r) => r.workerMs),
           goal_ms: 1000,
           ok: driftMs < 1000 && coldMs < 1000,
+        },
+        shadow_all_rows: {
+          backend: 'wasm',
+          rows: shadowRuns[0]?.rows,
+          median_wall_seconds: round(median(shadowRuns.map((r) => r.wallSeconds)), 3),
+          median_warm_wall_seconds: round(
+            median(shadowRuns.filter((r) => !r.cold).map((r) => r.wallSeconds)),
+            3,
+          ),
+          cold_wall_seconds: shadowRuns.filter((r) => r.cold).map((r) => round(r.wallSeconds, 3)),
+          worker_ms: shadowRuns.map((r) => r.workerMs),
+          score_ms: shadowRuns.map((r) => r.scoreMs),
+          longest_task_ms: round(Math.max(0, ...shadowRuns.map((r) => r.longestTaskMs))),
+          longest_task_ms_per_run: shadowRuns.map((r) => round(r.longestTaskMs)),
+          goal_seconds: 2,
+          goal_task_ms: 100,
+          ok:
+            median(shadowRuns.map((r) => r.wallSeconds)) < 2 &&
+            Math.max(0, ...shadowRuns.map((r) => r.longestTaskMs)) <= 100,
         },
       },
       null,

@@ -151,6 +151,15 @@ export interface NoteRow {
 
 export type NoteSubjectType = 'model' | 'drift_report';
 
+/** A model version's model.onnx, downloaded once and checked against the card's `onnx_sha256`. */
+export interface ArtifactRow {
+  version: string;
+  sha256: string;
+  bytes: Uint8Array;
+  /** When it was downloaded (epoch ms). */
+  fetched_at: number;
+}
+
 /** What every queued write carries. `key` is the Idempotency-Key. */
 interface OutboxItemBase {
   key: string;
@@ -237,6 +246,8 @@ export class PmmDb extends Dexie {
   outbox!: Table<OutboxItem, string>;
   /** The prediction log column-wise, for analysis (see blocks.ts). */
   feature_blocks!: Table<FeatureBlock, number>;
+  /** model.onnx per version, for inference in the app (models/artifact-cache.ts). */
+  artifacts!: Table<ArtifactRow, string>;
 
   constructor(name = 'pmm', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -259,6 +270,8 @@ export class PmmDb extends Dexie {
       monitor_windows: '&drift_report_id, ts, [model_version+ts]',
       detector_alarms: '&id, ts, [model_version+ts]',
     });
+    // Downloaded model artifacts (a local cache, not synced). Numbered apart from other additions.
+    this.version(7).stores({ artifacts: '&version' });
     // Edge profile chunks, for fleet drift from profiles (synced like the other tables).
     this.version(8).stores({ profile_chunks: '&chunk_id, ts, [model_version+ts]' });
   }

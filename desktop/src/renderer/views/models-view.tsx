@@ -10,7 +10,9 @@ import { currentAliases } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
 import { LinkedText } from './linked-text';
 import { NotesPanel } from './notes-panel';
+import { ShadowPanel } from './shadow-panel';
 import { WindowEditor } from './side-picker';
+import { WhatIfPanel } from './what-if-panel';
 
 const METRICS = ['roc_auc', 'accuracy', 'log_loss', 'brier', 'precision', 'recall', 'rows'] as const;
 const LOWER_IS_BETTER = new Set(['log_loss', 'brier']);
@@ -401,6 +403,20 @@ export function ModelsView() {
               </button>
             )}
           </div>
+        )}
+        {production && models.length > 1 && (
+          <>
+            <ShadowPanel
+              production={production}
+              challenger={challenger}
+              versions={models.map((m) => m.version)}
+            />
+            <WhatIfPanel
+              production={production}
+              challenger={challenger}
+              versions={models.map((m) => m.version)}
+            />
+          </>
         )}
       </div>
 
