@@ -198,9 +198,14 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
     );
 
   /** Probabilities from the app's own inference worker (a fresh instance) on a backend. */
-  const workerPredict = (version: string, records: Record_[], backend: 'wasm' | 'webgpu') =>
+  const workerPredict = (
+    version: string,
+    records: Record_[],
+    backend: 'wasm' | 'webgpu',
+    gpuRefused: Record<string, string> = {},
+  ) =>
     page.evaluate(
-      ([path, version, records, backend]) =>
+      ([path, version, records, backend, gpuRefused]) =>
         new Promise<{ probabilities: number[]; backend: string; reason: string; error?: string }>(
           (resolve) => {
             const w = new Worker(new URL(path as string, location.href), { type: 'module' });
@@ -218,10 +223,18 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
                   reason: r.backend.reason,
                 });
             };
-            w.postMessage({ id: 1, type: 'predict', versions: [version], records, backend, source: null });
+            w.postMessage({
+              id: 1,
+              type: 'predict',
+              versions: [version],
+              records,
+              backend,
+              source: null,
+              gpuRefused,
+            });
           },
         ),
-      [workerPath, version, records, backend] as const,
+      [workerPath, version, records, backend, gpuRefused] as const,
     );
 
   const shadowPanel = () => page.locator('[data-testid=shadow-panel]');
@@ -359,10 +372,15 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
     expect(auto.backend).toBe('webgpu');
     expect(maxAbsDiff(auto.probabilities, expected)).toBeLessThan(1e-5);
 
-    // The Telco graph does not: forced WebGPU refuses, auto falls back to WebAssembly and says why.
+    // The Telco graph does not: forced WebGPU refuses; on auto the worker refuses too (its WebAssembly instance
+    // may be damaged by the attempt), and a fresh worker told of the refusal runs WebAssembly and says why.
     const refused = await workerPredict(seeded.challenger, records.slice(0, 50), 'webgpu');
     expect(refused.error).toMatch(/WebGPU (raised|disagreed|cannot run)/);
-    const fallback = await workerPredict(seeded.challenger, records, 'auto' as 'webgpu');
+    const first = await workerPredict(seeded.challenger, records, 'auto' as 'webgpu');
+    expect(first.error).toMatch(/WebGPU (raised|disagreed|cannot run)/);
+    const fallback = await workerPredict(seeded.challenger, records, 'auto' as 'webgpu', {
+      [seeded.challenger]: first.error!,
+    });
     expect(fallback.backend).toBe('wasm');
     expect(fallback.reason).toMatch(/WebGPU (raised|disagreed|cannot run)/);
     expect(maxAbsDiff(fallback.probabilities, scores)).toBeLessThan(1e-5);

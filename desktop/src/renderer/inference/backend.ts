@@ -124,6 +124,28 @@ async function listenForGpuErrors(): Promise<void> {
 const gpuVerdicts = new Map<string, Promise<string | null>>();
 
 /**
+ * WebGPU set aside for a version: thrown instead of scoring, because a graph WebGPU failed on can leave
+ * onnxruntime-web's shared WebAssembly instance answering differently afterwards (seen here: SwiftShader and a
+ * 17-input Concat). The client starts a fresh worker and sends the request again with the refusal known
+ * (`gpuRefused`), so WebGPU is not tried again for it and WebAssembly runs in a clean instance.
+ */
+export class GpuRefusedError extends Error {
+  constructor(
+    readonly version: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GpuRefusedError';
+  }
+}
+
+/** Refusals the client carried over from an earlier worker: version → why. */
+let refusedBefore: Readonly<Record<string, string>> = {};
+export function setGpuRefused(refused: Readonly<Record<string, string>> | undefined): void {
+  refusedBefore = refused ?? {};
+}
+
+/**
  * Runs the probe rows on WebGPU and on WebAssembly; WebGPU is kept for this version only when it runs without a
  * validation error and agrees within BACKEND_TOLERANCE (an adapter may lack what the graph needs, e.g.
  * SwiftShader's 10 storage buffers per shader stage against a 17-input Concat, and then answers garbage).
@@ -179,10 +201,16 @@ export async function scorerFor(
 ): Promise<Scorer> {
   let info = await resolveBackend(choice);
   if (info.backend === 'webgpu') {
-    const problem = await verifyGpu(card, onnx, probe);
-    if (problem) {
-      if (choice === 'webgpu') throw new Error(problem);
-      info = { backend: 'wasm', threads: wasmThreads(), simd: true, adapter: null, reason: problem };
+    const known = Object.hasOwn(refusedBefore, card.version) ? refusedBefore[card.version]! : null;
+    if (known === null) {
+      const problem = await verifyGpu(card, onnx, probe);
+      if (problem) {
+        if (choice === 'webgpu') throw new Error(problem);
+        throw new GpuRefusedError(card.version, problem);
+      }
+    } else {
+      if (choice === 'webgpu') throw new Error(known);
+      info = { backend: 'wasm', threads: wasmThreads(), simd: true, adapter: null, reason: known };
     }
   }
   const predictor = await session(card, onnx, info.backend);

@@ -116,6 +116,8 @@ export interface InferenceError {
   readonly type: 'error';
   readonly name: string;
   readonly message: string;
+  /** With `GpuRefusedError`: the version WebGPU was set aside for. */
+  readonly version?: string;
 }
 
 export type InferenceResponse =

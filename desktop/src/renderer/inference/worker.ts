@@ -18,7 +18,7 @@ import {
 import { type FeatureValues, PmmDb } from '../store/db';
 import { loadWindow } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
-import { resolveBackend, scorerFor } from './backend';
+import { GpuRefusedError, resolveBackend, scorerFor, setGpuRefused } from './backend';
 import type {
   BackendInfo,
   InferenceRequest,
@@ -276,10 +276,14 @@ self.onmessage = async (event: MessageEvent<InferenceRequest>) => {
   const request = event.data;
   let response: InferenceResponse;
   try {
+    setGpuRefused((request as { gpuRefused?: Record<string, string> }).gpuRefused);
     response = await handle(request);
   } catch (e) {
     const error = e as Error;
-    response = { id: request.id, type: 'error', name: error.name ?? 'Error', message: error.message };
+    response =
+      error instanceof GpuRefusedError
+        ? { id: request.id, type: 'error', name: error.name, message: error.message, version: error.version }
+        : { id: request.id, type: 'error', name: error.name ?? 'Error', message: error.message };
   }
   const transfer =
     response.type === 'shadow' ? [response.challengerScores.buffer, response.productionScores.buffer] : [];

@@ -185,7 +185,10 @@ export function ShadowPanel({
   useArtifactPrefetch(versions);
   const held = useLiveQuery(() => db.artifacts.toCollection().primaryKeys(), [db], [] as string[]);
   const others = versions.filter((v) => v !== production);
-  const [version, setVersion] = useState<string>(challenger ?? others[0] ?? '');
+  // The challenger by default, also when the aliases load after the first render (an offline reload): only an
+  // explicit pick overrides it.
+  const [picked, setVersion] = useState<string | null>(null);
+  const version = picked ?? challenger ?? others[0] ?? '';
   const [window, setWindow] = useState<WindowSpec>({ lastN: 5000 });
   const [backend, setBackend] = useState<BackendChoice>('auto');
   const [threshold, setThreshold] = useState(0.5);
@@ -193,10 +196,6 @@ export function ShadowPanel({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (!version && (challenger ?? others[0])) setVersion(challenger ?? others[0]!);
-  }, [version, challenger, others]);
 
   const run = async () => {
     if (!version) return;
