@@ -36,7 +36,7 @@ export function rocAuc(targets: ArrayLike<number>, scores: ArrayLike<number>): n
 }
 
 /** numpy `round(x, 5)`: rint(x·1e5)/1e5 with round-half-to-even. */
-function round5(x: number): number {
+export function round5(x: number): number {
   const y = x * 100000;
   let r = Math.round(y);
   if (r - y === 0.5 && r % 2 !== 0) r -= 1;

@@ -4,57 +4,19 @@
 // over a bin is a straight line and only the bin boundaries matter; the one difference is NannyML's rounding
 // of the cumulative ROC counts to 5 decimals, applied here at bin boundaries instead of at every row.
 // Formulas: ../estimate/cbpe.ts, binary-metrics.ts and roc-auc.ts (NannyML 0.13).
-import type { MetricName } from '../estimate/binary-metrics';
+import { estimateFromConfusion, type MetricName, realizedFromConfusion } from '../estimate/binary-metrics';
 import { type CbpeFit, type MetricResult, SAMPLING_ERROR_RANGE } from '../estimate/cbpe';
 import { predictIsotonic } from '../estimate/isotonic';
+import { round5 } from '../estimate/roc-auc';
 import { samplingError } from '../estimate/sampling-error';
 import { ProfileError, type ScoreProfile } from './profile';
 
+/** Counts accumulated over the bins (mutable; the metric formulas take them as ConfusionCounts). */
 interface Confusion {
   tp: number;
   fp: number;
   fn: number;
   tn: number;
-}
-
-/** numpy `round(x, 5)` (round half to even), as core's estimateRocAuc. */
-function round5(x: number): number {
-  const y = x * 100000;
-  let r = Math.round(y);
-  if (r - y === 0.5 && r % 2 !== 0) r -= 1;
-  return r / 100000;
-}
-
-function estimateFromConfusion(metric: Exclude<MetricName, 'roc_auc'>, c: Confusion, n: number): number {
-  switch (metric) {
-    case 'accuracy':
-      return (c.tp + c.tn) / n;
-    case 'f1':
-      return c.tp / (c.tp + 0.5 * (c.fp + c.fn));
-    case 'precision':
-      return c.tp / (c.tp + c.fp);
-    case 'recall':
-      return c.tp / (c.tp + c.fn);
-    case 'specificity':
-      return c.tn / (c.tn + c.fp);
-  }
-}
-
-function realizedFromConfusion(metric: Exclude<MetricName, 'roc_auc'>, c: Confusion): number {
-  const n = c.tp + c.fp + c.fn + c.tn;
-  const targetClasses = (c.tp + c.fn > 0 ? 1 : 0) + (c.tn + c.fp > 0 ? 1 : 0);
-  const predClasses = (c.tp + c.fp > 0 ? 1 : 0) + (c.tn + c.fn > 0 ? 1 : 0);
-  switch (metric) {
-    case 'accuracy':
-      return (c.tp + c.tn) / n;
-    case 'specificity':
-      return c.tn + c.fp === 0 ? Number.NaN : c.tn / (c.tn + c.fp);
-    default:
-      if (targetClasses <= 1 || predClasses <= 1) return Number.NaN;
-      if (metric === 'f1') return (2 * c.tp) / (2 * c.tp + c.fp + c.fn);
-      if (metric === 'precision') return c.tp / (c.tp + c.fp);
-      return c.tp / (c.tp + c.fn);
-  }
 }
 
 /** CBPE metrics of a score profile as one chunk: estimateFromProfile(fit, score, threshold).metrics in O(bins). */
