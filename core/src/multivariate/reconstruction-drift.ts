@@ -17,6 +17,33 @@ import {
 export const SAMPLING_ERROR_RANGE = 3;
 
 /**
+ * ‖row − Σ_c (row·v_c) v_c‖ for orthonormal components v_c: one row's reconstruction error in the scaled space.
+ * `proj` is scratch space of length `components.length` (kept by the caller so a loop allocates nothing).
+ */
+export function residualNorm(
+  row: Float64Array,
+  components: readonly (readonly number[] | Float64Array)[],
+  proj: Float64Array,
+): number {
+  const p = row.length;
+  const k = components.length;
+  for (let c = 0; c < k; c++) {
+    const v = components[c]!;
+    let s = 0;
+    for (let j = 0; j < p; j++) s += row[j]! * v[j]!;
+    proj[c] = s;
+  }
+  let ss = 0;
+  for (let j = 0; j < p; j++) {
+    let back = 0;
+    for (let c = 0; c < k; c++) back += proj[c]! * components[c]![j]!;
+    const r = row[j]! - back;
+    ss += r * r;
+  }
+  return Math.sqrt(ss);
+}
+
+/**
  * Per-row reconstruction error: impute, encode, scale, project on the kept components and back, then the Euclidean
  * norm of the residual in the scaled space. Columns are matched by name; extra columns are ignored.
  */
@@ -43,20 +70,7 @@ export function reconstructionErrors(model: ReconstructionModel, table: Multivar
   const proj = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < p; j++) row[j] = z[j]![i]!;
-    for (let c = 0; c < k; c++) {
-      const v = components[c]!;
-      let s = 0;
-      for (let j = 0; j < p; j++) s += row[j]! * v[j]!;
-      proj[c] = s;
-    }
-    let ss = 0;
-    for (let j = 0; j < p; j++) {
-      let back = 0;
-      for (let c = 0; c < k; c++) back += proj[c]! * components[c]![j]!;
-      const r = row[j]! - back;
-      ss += r * r;
-    }
-    errors[i] = Math.sqrt(ss);
+    errors[i] = residualNorm(row, components, proj);
   }
   return errors;
 }

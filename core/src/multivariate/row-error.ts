@@ -2,6 +2,7 @@
 // at a time (the edge, as it predicts): the lookups are built once, then each row costs O(columns × components).
 
 import { MultivariateInputError, type ReconstructionModel } from './fit-reconstruction';
+import { residualNorm } from './reconstruction-drift';
 
 type RowValue = string | number | boolean | null | undefined;
 
@@ -46,19 +47,6 @@ export function compileRowError(model: ReconstructionModel): RowErrorFunction {
       } else x = blank ? imputedCode[j]! : (encodings[j]!.get(String(v)) ?? 0);
       row[j] = (x - mean[j]!) / scale[j]! - centre[j]!;
     }
-    for (let c = 0; c < k; c++) {
-      const v = components[c]!;
-      let s = 0;
-      for (let j = 0; j < p; j++) s += row[j]! * v[j]!;
-      proj[c] = s;
-    }
-    let ss = 0;
-    for (let j = 0; j < p; j++) {
-      let back = 0;
-      for (let c = 0; c < k; c++) back += proj[c]! * components[c]![j]!;
-      const r = row[j]! - back;
-      ss += r * r;
-    }
-    return Math.sqrt(ss);
+    return residualNorm(row, components, proj);
   };
 }
