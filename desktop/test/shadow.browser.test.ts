@@ -430,6 +430,13 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
       .toBe('false');
     const result = await runShadow('wasm');
     const { comparison: c } = await expectedComparison();
+    expect(await result.locator('[data-testid=shadow-meta]').textContent()).toContain(
+      `${WINDOW.toLocaleString('en-US')} rows (last ${WINDOW.toLocaleString('en-US')} predictions of ${seeded.production})`,
+    );
+    expect(await result.locator('[data-testid=shadow-backend-ran]').textContent()).toBe(
+      'WebAssembly (SIMD, 1 thread)',
+    );
+    expect(await shadowPanel().locator('[data-testid=shadow-version]').inputValue()).toBe(seeded.challenger);
     expect(await result.locator('[data-testid=shadow-agreement]').textContent()).toContain(
       `${(c.agreement * 100).toFixed(1)}% of rows get the same label`,
     );

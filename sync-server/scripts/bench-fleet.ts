@@ -4,8 +4,8 @@
 //
 // The fill is done in SQL: 288 real chunk profiles (one per 5-minute slot of a day, built with core's
 // ProfileBuilder from synthetic rows of a 19-feature model with 1,000-edge numerical bins) are inserted as every
-// node's chunks of every day (`INSERT … SELECT` over generate_series), and the hourly and daily rollups are
-// summed from those chunks' parts in SQL, as ingest would have left them.
+// node's chunks of every day (`INSERT … SELECT` over generate_series), and the hourly and daily rollups (and
+// the fleet's 5-minute ones) are summed from those chunks' parts in SQL, as ingest would have left them.
 // Usage: tsx scripts/bench-fleet.ts [--nodes 50] [--days 30] [--runs 5] [--pglite-nodes 50] [--skip-pglite]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -136,7 +136,7 @@ async function fill(database: Database, spec: ProfileSpec, nodes: number, days: 
   await db.execute(sql`create table bench_sums as
     with parts as (
       select g.period, p.* from bench_template_parts p
-      cross join lateral (values ('h' || (p.slot / 12)), ('d')) g(period)
+      cross join lateral (values ('m' || p.slot), ('h' || (p.slot / 12)), ('d')) g(period)
     ), scalars as (
       select period, kind, col, sum(missing)::bigint missing, sum(invalid)::bigint invalid, sum(unseen)::bigint unseen,
         sum(n)::bigint n, min(min) min, max(max) max,
@@ -159,12 +159,14 @@ async function fill(database: Database, spec: ProfileSpec, nodes: number, days: 
       a.positives, s.missing, s.invalid, s.unseen, s.n, s.min, s.max, s.mean, m.m2
     from scalars s join m2 m using (period, kind, col) left join arrays a using (period, kind, col)`);
   lap('sums');
-  const rowsOf = sql`(select sum(rows) from bench_templates t where ${sql.raw('g.grain')} = 'day' or t.slot / 12 = g.h)`;
-  // headers: node and fleet ('' node) × hour and day
+  const rowsOf = sql`(select sum(rows) from bench_templates t where g.grain = 'day'
+    or (g.grain = 'hour' and t.slot / 12 = g.h) or (g.grain = '5min' and t.slot = g.h))`;
+  // headers: node and fleet ('' node) × hour and day, and the fleet's 5 minutes
   await db.execute(sql`insert into profile_rollups (grain, node_id, model_version, period_start, rows, chunks, first_at, last_at)
     select g.grain, nd.node, ${VERSION}, g.period_start,
-      ${rowsOf} * nd.mult, (case when g.grain = 'day' then 288 else 12 end) * nd.mult,
-      g.period_start, g.period_start + case when g.grain = 'day' then interval '1 day' else interval '1 hour' end
+      ${rowsOf} * nd.mult, (case g.grain when 'day' then 288 when 'hour' then 12 else 1 end) * nd.mult,
+      g.period_start, g.period_start + case g.grain when 'day' then interval '1 day' when 'hour' then interval '1 hour'
+        else interval '5 minutes' end
     from (select 'node-' || n as node, 1 as mult from generate_series(1, ${nodes}) n union all select '', ${nodes}) nd
     cross join (
       select 'day' grain, ${new Date(DAY0).toISOString()}::timestamptz + d * interval '1 day' period_start, -1 h
@@ -172,7 +174,11 @@ async function fill(database: Database, spec: ProfileSpec, nodes: number, days: 
       union all
       select 'hour', ${new Date(DAY0).toISOString()}::timestamptz + d * interval '1 day' + h * interval '1 hour', h
       from generate_series(0, ${days - 1}) d cross join generate_series(0, 23) h
-    ) g`);
+      union all
+      select '5min', ${new Date(DAY0).toISOString()}::timestamptz + d * interval '1 day' + m * interval '5 minutes', m
+      from generate_series(0, ${days - 1}) d cross join generate_series(0, ${SLOTS - 1}) m
+    ) g
+    where g.grain <> '5min' or nd.node = ''`);
   // columns: a node's rollup is the sum; the fleet's is `nodes` identical sums (counts × nodes, M2 × nodes)
   await db.execute(sql`insert into profile_rollup_columns
     select r.id, s.kind, s.col, s.keys,
@@ -183,7 +189,9 @@ async function fill(database: Database, spec: ProfileSpec, nodes: number, days: 
       s.missing * m.k, s.invalid * m.k, s.unseen * m.k, s.n * m.k, s.min, s.max, s.mean, s.m2 * m.k
     from profile_rollups r
     cross join lateral (select case when r.node_id = '' then ${nodes} else 1 end as k) m
-    join bench_sums s on s.period = case when r.grain = 'day' then 'd' else 'h' || extract(hour from r.period_start at time zone 'UTC')::int end`);
+    join bench_sums s on s.period = case r.grain when 'day' then 'd'
+      when 'hour' then 'h' || extract(hour from r.period_start at time zone 'UTC')::int
+      else 'm' || ((extract(epoch from r.period_start)::bigint % 86400) / 300) end`);
   await db.execute(sql`analyze`);
   const done = performance.now();
   const one = async <T>(query: ReturnType<typeof sql>): Promise<T> => (await rows<T>(db, query))[0]!;

@@ -1,10 +1,12 @@
-// Profile chunks in SQL: store a chunk and add it into its four rollups (node and fleet × hour and day), and sum
-// any window of them inside PostgreSQL (design: migrations/0007_profiles.sql).
+// Profile chunks in SQL: store a chunk and add it into its five rollups (node and fleet × hour and day, and the
+// fleet's 5 minutes), and sum any window of them inside PostgreSQL (design: migrations/0007_profiles.sql and
+// 0008_fleet-5min.sql).
 
 import type { SparseProfile, SummedColumn } from '@pmm/core/profile';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rows } from './client';
 
+const FIVE_MINUTES = 300_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -83,6 +85,7 @@ export async function storeChunk(db: Executor, c: ChunkToStore): Promise<StoreOu
     select c.chunk_id, p.* from profile_chunks c cross join lateral pmm_profile_parts(c.profile) p
     where c.chunk_id = ${c.chunkId}`);
   const t = c.start.getTime();
+  const fiveMinutes = iso(new Date(floorTo(t, FIVE_MINUTES)));
   const hour = iso(new Date(floorTo(t, HOUR)));
   const day = iso(new Date(floorTo(t, DAY)));
   const rollup = (grain: string, node: string, period: string) =>
@@ -96,6 +99,7 @@ export async function storeChunk(db: Executor, c: ChunkToStore): Promise<StoreOu
           rollup('day', c.nodeId, day),
           rollup('hour', FLEET, hour),
           rollup('day', FLEET, day),
+          rollup('5min', FLEET, fiveMinutes),
         ],
         sql`, `,
       )}
@@ -114,59 +118,76 @@ export async function storeChunk(db: Executor, c: ChunkToStore): Promise<StoreOu
   return 'accepted';
 }
 
-/** A window [from, to) cut into chunk, hour and day ranges: whole UTC days, whole hours, then chunks. */
+/** A rollup grain and its period, coarsest last. */
+type Grain = '5min' | 'hour' | 'day';
+const UNIT: Record<Grain, number> = { '5min': FIVE_MINUTES, hour: HOUR, day: DAY };
+
+/** The periods [a, b) of one grain a window reads from its rollups (a = b when none). */
+export interface GrainRange {
+  readonly grain: Grain;
+  readonly a: Date;
+  readonly b: Date;
+}
+
+/**
+ * A window [from, to) cut into nested ranges, finest first: chunks outside the first grain's range, then each
+ * grain's whole periods outside the next one's range, then the coarsest grain's range whole. The fleet reads
+ * 5 minutes, hours and days (only the fleet has 5-minute rollups); one node hours and days.
+ */
 export interface WindowCut {
   readonly from: Date;
   readonly to: Date;
-  /** Whole hours [h0, h1) and whole days [d0, d1) inside the window (d0 = d1 when none). */
-  readonly h0: Date;
-  readonly h1: Date;
-  readonly d0: Date;
-  readonly d1: Date;
+  readonly grains: readonly GrainRange[];
 }
 
-export function cutWindow(from: Date, to: Date): WindowCut {
-  const f = from.getTime();
-  const t = to.getTime();
-  let h0 = ceilTo(f, HOUR);
-  let h1 = floorTo(t, HOUR);
-  let d0 = ceilTo(f, DAY);
-  let d1 = floorTo(t, DAY);
-  if (h0 >= h1) {
-    // no whole hour: the window is chunks only
-    h0 = t;
-    h1 = t;
-    d0 = t;
-    d1 = t;
-  } else if (d0 >= d1) {
-    d0 = h1;
-    d1 = h1;
+export function cutWindow(from: Date, to: Date, fleet = true): WindowCut {
+  const grains: GrainRange[] = [];
+  let a = from.getTime();
+  let b = to.getTime();
+  for (const grain of (fleet ? ['5min', 'hour', 'day'] : ['hour', 'day']) as Grain[]) {
+    const inner = [ceilTo(a, UNIT[grain]), floorTo(b, UNIT[grain])] as const;
+    // no whole period: an empty range at the end of the enclosing one (every finer level keeps its part)
+    [a, b] = inner[0] < inner[1] ? inner : [b, b];
+    grains.push({ grain, a: new Date(a), b: new Date(b) });
   }
-  const d = (x: number) => new Date(x);
-  return { from, to, h0: d(h0), h1: d(h1), d0: d(d0), d1: d(d1) };
+  return { from, to, grains };
 }
 
 export interface WindowQuery {
   readonly version: string;
   /** One node, or null for the fleet. */
   readonly node: string | null;
-  readonly cut: WindowCut;
+  readonly from: Date;
+  readonly to: Date;
 }
 
-function rollupRanges(alias: string, w: WindowQuery): SQL {
-  const { h0, h1, d0, d1 } = w.cut;
+const between = (column: SQL, a: Date, b: Date) =>
+  sql`(${column} >= ${iso(a)}::timestamptz and ${column} < ${iso(b)}::timestamptz)`;
+
+/** The rollups a cut reads: each grain's range less the next grain's, the coarsest whole. */
+function rollupRanges(alias: string, cut: WindowCut): SQL {
   const r = sql.raw(alias);
-  return sql`(${r}.grain = 'day' and ${r}.period_start >= ${iso(d0)}::timestamptz and ${r}.period_start < ${iso(d1)}::timestamptz)
-    or (${r}.grain = 'hour' and ((${r}.period_start >= ${iso(h0)}::timestamptz and ${r}.period_start < ${iso(d0)}::timestamptz)
-      or (${r}.period_start >= ${iso(d1)}::timestamptz and ${r}.period_start < ${iso(h1)}::timestamptz)))`;
+  const start = sql`${r}.period_start`;
+  return sql.join(
+    cut.grains.map((g, i) => {
+      const next = cut.grains[i + 1];
+      const span = next
+        ? sql`(${between(start, g.a, next.a)} or ${between(start, next.b, g.b)})`
+        : between(start, g.a, g.b);
+      return sql`(${r}.grain = ${g.grain} and ${span})`;
+    }),
+    sql` or `,
+  );
 }
 
-function chunkWhere(alias: string, w: WindowQuery): SQL {
-  const { from, to, h0, h1 } = w.cut;
+/** The chunks a cut reads: those starting in the window outside its finest grain's range. */
+function chunkWhere(alias: string, w: WindowQuery, cut: WindowCut): SQL {
+  const { from, to, grains } = cut;
   const c = sql.raw(alias);
   const node = w.node === null ? sql`` : sql` and ${c}.node_id = ${w.node}`;
-  return sql`${c}.model_version = ${w.version}${node} and ((${c}.start_at >= ${iso(from)}::timestamptz and ${c}.start_at < ${iso(h0)}::timestamptz)
-    or (${c}.start_at >= ${iso(h1)}::timestamptz and ${c}.start_at < ${iso(to)}::timestamptz))`;
+  const start = sql`${c}.start_at`;
+  return sql`${c}.model_version = ${w.version}${node} and (${between(start, from, grains[0]!.a)}
+    or ${between(start, grains[0]!.b, to)})`;
 }
 
 export interface WindowSum {
@@ -180,7 +201,10 @@ export interface WindowSum {
 /** Sums a version's profile chunks of a window (fleet or one node) in SQL: one summed row per column comes back. */
 export async function sumWindow(db: Executor, w: WindowQuery): Promise<WindowSum> {
   const key = w.node ?? FLEET;
-  const rollupWhere = sql`r.model_version = ${w.version} and r.node_id = ${key} and (${rollupRanges('r', w)})`;
+  const cut = cutWindow(w.from, w.to, w.node === null);
+  // nodes are counted from the node rollups, which have no 5-minute grain
+  const nodeCut = w.node === null ? cutWindow(w.from, w.to, false) : cut;
+  const rollupWhere = sql`r.model_version = ${w.version} and r.node_id = ${key} and (${rollupRanges('r', cut)})`;
   const summed = await rows<{ j: string }>(
     db,
     sql`with parts as (
@@ -190,7 +214,7 @@ export async function sumWindow(db: Executor, w: WindowQuery): Promise<WindowSum
       union all
       select p.kind, p.col, p.keys, p.counts, p.sums, p.labelled, p.positives, p.missing, p.invalid, p.unseen,
         p.n, p.min, p.max, p.mean, p.m2
-      from profile_chunks c join profile_chunk_columns p on p.chunk_id = c.chunk_id where ${chunkWhere('c', w)}
+      from profile_chunks c join profile_chunk_columns p on p.chunk_id = c.chunk_id where ${chunkWhere('c', w, cut)}
     ), scalars as (
       select kind, col, sum(missing) as missing, sum(invalid) as invalid, sum(unseen) as unseen, sum(n) as n,
         min(min) as min, max(max) as max,
@@ -219,13 +243,13 @@ export async function sumWindow(db: Executor, w: WindowQuery): Promise<WindowSum
     sql`with r as (
       select r.rows, r.first_at, r.last_at from profile_rollups r where ${rollupWhere}
       union all
-      select c.rows, c.start_at, c.end_at from profile_chunks c where ${chunkWhere('c', w)}
+      select c.rows, c.start_at, c.end_at from profile_chunks c where ${chunkWhere('c', w, cut)}
     ), n as (
       select r.node_id from profile_rollups r
       where r.model_version = ${w.version} and r.node_id <> ${FLEET}
-        ${w.node === null ? sql`` : sql`and r.node_id = ${w.node}`} and (${rollupRanges('r', w)})
+        ${w.node === null ? sql`` : sql`and r.node_id = ${w.node}`} and (${rollupRanges('r', nodeCut)})
       union
-      select c.node_id from profile_chunks c where ${chunkWhere('c', w)}
+      select c.node_id from profile_chunks c where ${chunkWhere('c', w, nodeCut)}
     )
     select coalesce(sum(rows), 0)::text as rows, (select count(*)::int from n) as nodes,
       to_char(min(first_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as first,

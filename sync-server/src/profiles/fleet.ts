@@ -12,7 +12,7 @@ import {
   profileDriftReport,
 } from '@pmm/core/profile';
 import type { Executor } from '../db/client';
-import { cutWindow, sumWindow } from '../db/profiles';
+import { sumWindow } from '../db/profiles';
 
 export interface FleetReport {
   readonly model: string;
@@ -58,11 +58,7 @@ export async function fleetProfile(
   spec: ProfileSpec,
   window: { version: string; node: string | null; from: Date; to: Date },
 ): Promise<{ profile: Profile; nodes: number }> {
-  const sum = await sumWindow(db, {
-    version: window.version,
-    node: window.node,
-    cut: cutWindow(window.from, window.to),
-  });
+  const sum = await sumWindow(db, window);
   const profile = densify(spec, sum.columns, { rows: sum.rows, start: sum.first, end: sum.last });
   return { profile, nodes: sum.nodes };
 }

@@ -1,5 +1,8 @@
 // Profile chunks: ingest (idempotency, conflicts, refusals, metrics, auth) and fleet drift summed in SQL, checked
 // against core's mergeProfiles + profileDriftReport of the same chunks (fleet, one node, window edges).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fitCbpe } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf, mulberry32 } from '@pmm/core/model';
 import {
@@ -13,7 +16,7 @@ import {
 } from '@pmm/core/profile';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows } from '../db/client';
+import { MIGRATIONS_DIR, rows } from '../db/client';
 import {
   addNode,
   artifactVersion,
@@ -313,6 +316,8 @@ describe('GET /v1/drift/fleet', () => {
       [at(3 * 60 + 20), at(3 * 60 + 40)], // one chunk inside an hour
       [at(3 * 60 + 21), at(3 * 60 + 41)], // a chunk at neither edge → the next chunk's start only
       [at(0), at(29 * 60)], // everything
+      [at(3 * 60 + 5), at(5 * 60 + 45)], // the fleet's 5-minute rollups at both edges, an hour between
+      [at(3 * 60 + 7), at(5 * 60 + 43)], // and chunks in the partial 5 minutes outside them
     ];
     for (const [from, to] of windows) {
       for (const node of [undefined, 'node-a']) {
@@ -326,6 +331,38 @@ describe('GET /v1/drift/fleet', () => {
     }
     const empty = await fleet(`model=${VERSION}&from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`);
     expect(empty).toMatchObject({ rows: 0, nodes: 0, drift: null, estimated_performance: null });
+  });
+
+  it("builds stored chunks' fleet 5-minute rollups in migration 0008 exactly as ingest builds them", async () => {
+    const db = server.database.db;
+    const snapshot = () =>
+      rows<Record<string, unknown>>(
+        db,
+        sql`select r.model_version, r.period_start, r.rows, r.chunks, r.first_at, r.last_at, c.kind, c.col,
+          (select array_agg(x order by x) from unnest(c.keys, c.counts, c.sums, c.labelled, c.positives)
+            as u(k, n, s, l, q) cross join lateral (select k || ':' || n || ':' || coalesce(round(s::numeric, 9)::text, '')
+              || ':' || coalesce(l::text, '') || ':' || coalesce(q::text, '')) v(x)) as bins,
+          c.missing, c.invalid, c.unseen, c.n, c.min, c.max, c.mean, c.m2
+        from profile_rollups r join profile_rollup_columns c on c.rollup_id = r.id
+        where r.grain = '5min' order by r.model_version, r.period_start, c.kind, c.col`,
+      );
+    const ingested = await snapshot();
+    expect(ingested.length).toBeGreaterThan(0);
+    // the migration's backfill (its last two statements) on the same chunks, from scratch
+    const migration = readFileSync(join(MIGRATIONS_DIR, '0008_fleet-5min.sql'), 'utf8').split(
+      '--> statement-breakpoint',
+    );
+    await db.execute(sql`delete from profile_rollups where grain = '5min'`);
+    for (const statement of migration.slice(-2)) await db.execute(sql.raw(statement));
+    const rebuilt = await snapshot();
+    // mean and M2 pooled at once rather than chunk by chunk: equal up to rounding
+    const exact = (r: Record<string, unknown>) => ({ ...r, mean: null, m2: null });
+    expect(rebuilt.map(exact)).toEqual(ingested.map(exact));
+    for (const [i, r] of rebuilt.entries())
+      for (const k of ['mean', 'm2']) {
+        const [a, b] = [Number(r[k]), Number(ingested[i]![k])];
+        expect(Math.abs(a - b), `${k} of ${r.col}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b)));
+      }
   });
 
   it('resolves a model name through its production alias; 404 for an unknown model; 422 naming the field', async () => {

@@ -10,6 +10,7 @@ import type { FeatureValues, PredictionRow } from '../store/db';
 import { backendLabel, useArtifactSource } from './shadow-panel';
 
 const DEBOUNCE_MS = 150;
+const NO_ROWS: readonly PredictionRow[] = [];
 
 /** A starting value for a feature: the imputation value or the middle of the range; the first category. */
 function defaultOf(f: SchemaFeature): string | number | null {
@@ -135,7 +136,8 @@ function WhatIfEditor({
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(0);
 
-  const recent = useLiveQuery(
+  // null until the first read: an empty log and a log not read yet are different starts
+  const loaded = useLiveQuery<PredictionRow[] | null>(
     () =>
       db.predictions
         .where('[model_version+ts]')
@@ -144,8 +146,9 @@ function WhatIfEditor({
         .limit(25)
         .toArray(),
     [db, production],
-    [] as PredictionRow[],
+    null,
   );
+  const recent = loaded ?? NO_ROWS;
 
   useEffect(() => {
     let live = true;
@@ -163,13 +166,13 @@ function WhatIfEditor({
 
   // Start from the newest logged row once both the schema and a row are known; else from the defaults.
   useEffect(() => {
-    if (record || features.length === 0) return;
+    if (record || features.length === 0 || loaded === null) return;
     const first = recent[0];
     if (first) {
       setFrom(first.prediction_id);
       setRecord({ ...first.features });
     } else setRecord(Object.fromEntries(features.map((f) => [f.name, defaultOf(f)])));
-  }, [features, recent, record]);
+  }, [features, recent, loaded, record]);
 
   useEffect(() => {
     if (!record) return;
