@@ -1,4 +1,5 @@
-// FeatureRecord[] → one column per graph input (string[] or Float32Array), shared by the ORT and lite engines.
+// FeatureRecord[] → one column per graph input (string[] or Float32Array; categorical codes as floats), shared by
+// the ORT and lite engines.
 import type { FeatureRecord } from '../../schema/validator';
 import type { Serving } from '../artifact-types';
 import { OnnxModelError } from './errors';
@@ -8,6 +9,8 @@ export type FeedKind = 'string' | 'float32';
 export interface FeedInput {
   readonly name: string;
   readonly kind: FeedKind;
+  /** A categorical input fed as codes (`codeCategoricalInputs`): category → code, −1 for any other value. */
+  readonly codes?: ReadonlyMap<string, number>;
 }
 
 export interface FeedColumn extends FeedInput {
@@ -21,6 +24,11 @@ function toNumber(v: string | number | null | undefined): number {
   return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
 }
 
+/** A categorical input's string: the value, a number stringified, null or absent → ''. */
+function categoryOf(v: string | number | null | undefined): string {
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+}
+
 /** Maps an ONNX/ORT element type to the feed kind pmm builds, or null when pmm cannot feed it. */
 export function feedKind(elemType: string): FeedKind | null {
   return elemType === 'string' ? 'string' : elemType === 'float32' ? 'float32' : null;
@@ -28,7 +36,8 @@ export function feedKind(elemType: string): FeedKind | null {
 
 /**
  * Builds one column per input from the records. A categorical (string) input takes the record's string
- * (a number is stringified; null or absent → '' which the one-hot encoder maps to all zeros). A numerical
+ * (a number is stringified; null or absent → '' which the one-hot encoder maps to all zeros), or that string's
+ * code when the input is coded. A numerical
  * (float32) input takes the record's number (a numeric string is parsed; null, absent, '' or
  * unparsable → NaN, which the graph imputes). Example: `buildFeeds([{ tenure: null }], [{ name: 'tenure',
  * kind: 'float32' }])[0].data` → Float32Array [NaN].
@@ -48,13 +57,15 @@ export function buildFeeds(
       for (let j = 0; j < width; j++) data[i * width + j] = toNumber(records[i]![features[j]!]);
     return [{ name, kind: 'float32', data, width }];
   }
-  return inputs.map(({ name, kind }) => {
+  return inputs.map(({ name, kind, codes }) => {
+    if (codes) {
+      const data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = codes.get(categoryOf(records[i]![name])) ?? -1;
+      return { name, kind: 'float32', data };
+    }
     if (kind === 'string') {
       const data = new Array<string>(n);
-      for (let i = 0; i < n; i++) {
-        const v = records[i]![name];
-        data[i] = typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-      }
+      for (let i = 0; i < n; i++) data[i] = categoryOf(records[i]![name]);
       return { name, kind, data };
     }
     const data = new Float32Array(n);
