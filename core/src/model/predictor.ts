@@ -1,12 +1,13 @@
 // The inference contract every engine fills: ONNX Runtime (WASM) or pmm's own lite evaluator.
 import type { FeatureRecord } from '../schema/validator';
+import type { FeatureColumns } from './onnx/feeds';
 
 export type EngineName = 'ort' | 'lite';
 
-/** A loaded model: P(churn) for each record, in order. Created once and reused. */
+/** A loaded model: P(positive) for each record (or row of columns), in order. Created once and reused. */
 export interface Predictor {
   readonly engine: EngineName;
-  predict(records: readonly FeatureRecord[]): Promise<Float32Array>;
+  predict(records: readonly FeatureRecord[] | FeatureColumns): Promise<Float32Array>;
 }
 
 /** Creates a predictor from the bytes of a `model.onnx`. */

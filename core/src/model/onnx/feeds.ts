@@ -20,12 +20,35 @@ export interface FeedColumn extends FeedInput {
   readonly width?: number;
 }
 
-function toNumber(v: string | number | null | undefined): number {
+type Cell = string | number | null | undefined;
+
+/**
+ * Rows held as columns (e.g. the app's column blocks): `column(name)` reads a feature's value in row i,
+ * undefined when the row has none. Feeding from columns skips building one object per row.
+ */
+export interface FeatureColumns {
+  readonly rows: number;
+  column(name: string): (i: number) => Cell;
+}
+
+/** Records or columns: how many rows, and a reader per feature. */
+function columnsOf(source: readonly FeatureRecord[] | FeatureColumns): FeatureColumns {
+  if (!Array.isArray(source)) return source as FeatureColumns;
+  const records = source as readonly FeatureRecord[];
+  return { rows: records.length, column: (name) => (i) => records[i]![name] };
+}
+
+/** The number of rows of records or columns. */
+export function rowsOf(source: readonly FeatureRecord[] | FeatureColumns): number {
+  return Array.isArray(source) ? source.length : (source as FeatureColumns).rows;
+}
+
+function toNumber(v: Cell): number {
   return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
 }
 
 /** A categorical input's string: the value, a number stringified, null or absent → ''. */
-function categoryOf(v: string | number | null | undefined): string {
+function categoryOf(v: Cell): string {
   return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }
 
@@ -43,33 +66,37 @@ export function feedKind(elemType: string): FeedKind | null {
  * kind: 'float32' }])[0].data` → Float32Array [NaN].
  */
 export function buildFeeds(
-  records: readonly FeatureRecord[],
+  source: readonly FeatureRecord[] | FeatureColumns,
   inputs: readonly FeedInput[],
   serving?: Serving,
 ): FeedColumn[] {
-  const n = records.length;
+  const columns = columnsOf(source);
+  const n = columns.rows;
   if (serving?.input.layout === 'tensor') {
     // One float [N, F] tensor, columns in the order the model was exported with; missing → NaN.
     const { name, features } = serving.input;
     const width = features.length;
     const data = new Float32Array(n * width);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < width; j++) data[i * width + j] = toNumber(records[i]![features[j]!]);
+    features.forEach((feature, j) => {
+      const cell = columns.column(feature);
+      for (let i = 0; i < n; i++) data[i * width + j] = toNumber(cell(i));
+    });
     return [{ name, kind: 'float32', data, width }];
   }
   return inputs.map(({ name, kind, codes }) => {
+    const cell = columns.column(name);
     if (codes) {
       const data = new Float32Array(n);
-      for (let i = 0; i < n; i++) data[i] = codes.get(categoryOf(records[i]![name])) ?? -1;
+      for (let i = 0; i < n; i++) data[i] = codes.get(categoryOf(cell(i))) ?? -1;
       return { name, kind: 'float32', data };
     }
     if (kind === 'string') {
       const data = new Array<string>(n);
-      for (let i = 0; i < n; i++) data[i] = categoryOf(records[i]![name]);
+      for (let i = 0; i < n; i++) data[i] = categoryOf(cell(i));
       return { name, kind, data };
     }
     const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = toNumber(records[i]![name]);
+    for (let i = 0; i < n; i++) data[i] = toNumber(cell(i));
     return { name, kind, data };
   });
 }

@@ -12,11 +12,13 @@ export {
 } from './export-onnx';
 export {
   buildFeeds,
+  type FeatureColumns,
   type FeedColumn,
   type FeedInput,
   type FeedKind,
   feedKind,
   probabilitiesFrom,
+  rowsOf,
 } from './feeds';
 export {
   compileLitePlan,

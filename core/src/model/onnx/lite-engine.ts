@@ -13,7 +13,15 @@ import type { FeatureRecord } from '../../schema/validator';
 import type { Serving } from '../artifact-types';
 import type { EngineName, Predictor } from '../predictor';
 import { OnnxModelError, UnsupportedOperatorError } from './errors';
-import { buildFeeds, type FeedColumn, type FeedInput, feedKind, probabilitiesFrom } from './feeds';
+import {
+  buildFeeds,
+  type FeatureColumns,
+  type FeedColumn,
+  type FeedInput,
+  feedKind,
+  probabilitiesFrom,
+  rowsOf,
+} from './feeds';
 import { add } from './kernels/add';
 import { cast, identity } from './kernels/cast';
 import { concat } from './kernels/concat';
@@ -213,16 +221,11 @@ export async function createLitePredictor(onnxBytes: Uint8Array, serving?: Servi
   const engine: EngineName = 'lite';
   return {
     engine,
-    async predict(records: readonly FeatureRecord[]) {
-      if (records.length === 0) return new Float32Array(0);
-      const out = plan.runValue(buildFeeds(records, plan.inputs, serving), records.length);
-      return probabilitiesFrom(
-        out.data,
-        out.dims,
-        records.length,
-        serving?.output.column ?? null,
-        plan.output,
-      );
+    async predict(records: readonly FeatureRecord[] | FeatureColumns) {
+      const n = rowsOf(records);
+      if (n === 0) return new Float32Array(0);
+      const out = plan.runValue(buildFeeds(records, plan.inputs, serving), n);
+      return probabilitiesFrom(out.data, out.dims, n, serving?.output.column ?? null, plan.output);
     },
   };
 }

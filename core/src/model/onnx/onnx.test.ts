@@ -90,6 +90,16 @@ describe('ORT engine', () => {
     }
   });
 
+  it('takes rows as columns as well as records, with the same answers in both engines', async () => {
+    const records = randomRecords(700, 31, true);
+    const columns = { rows: records.length, column: (name: string) => (i: number) => records[i]![name] };
+    for (const predictor of [ortPredictor, litePredictor])
+      expect(Array.from(await predictor.predict(columns))).toEqual(
+        Array.from(await predictor.predict(records)),
+      );
+    expect((await ortPredictor.predict({ rows: 0, column: () => () => undefined })).length).toBe(0);
+  });
+
   it('returns an empty result for no records and handles concurrent calls in order', async () => {
     expect((await ortPredictor.predict([])).length).toBe(0);
     const a = randomRecords(5, 1);

@@ -6,7 +6,14 @@ import type { EngineName, Predictor } from '../predictor';
 import { codeCategoricalInputs } from './category-codes';
 import { OnnxModelError } from './errors';
 import { PROBABILITY_OUTPUT } from './export-onnx';
-import { buildFeeds, type FeedInput, feedKind, probabilitiesFrom } from './feeds';
+import {
+  buildFeeds,
+  type FeatureColumns,
+  type FeedInput,
+  feedKind,
+  probabilitiesFrom,
+  rowsOf,
+} from './feeds';
 import { readOnnx } from './read-onnx';
 
 /**
@@ -76,8 +83,8 @@ export async function createOrtPredictor(
   const column = serving?.output.column ?? null;
 
   let queue: Promise<unknown> = Promise.resolve();
-  const run = async (records: readonly FeatureRecord[]): Promise<Float32Array> => {
-    const n = records.length;
+  const run = async (records: readonly FeatureRecord[] | FeatureColumns): Promise<Float32Array> => {
+    const n = rowsOf(records);
     const feeds: Record<string, OrtNamespace.Tensor> = {};
     for (const feed of buildFeeds(records, inputs, serving)) {
       const dims = [n, feed.width ?? 1];
@@ -99,7 +106,7 @@ export async function createOrtPredictor(
   return {
     engine,
     predict(records) {
-      if (records.length === 0) return Promise.resolve(new Float32Array(0));
+      if (rowsOf(records) === 0) return Promise.resolve(new Float32Array(0));
       const next = queue.then(
         () => run(records),
         () => run(records),

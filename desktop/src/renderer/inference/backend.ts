@@ -1,7 +1,7 @@
 // Picks onnxruntime-web's execution provider for this machine and keeps one session per (version, backend):
 // WebGPU when `navigator.gpu` yields an adapter, else WebAssembly (SIMD; threads only when cross-origin isolated).
 import type { ModelCard, Predictor } from '@pmm/core/model';
-import { createOrtPredictor } from '@pmm/core/onnx';
+import { createOrtPredictor, type FeatureColumns } from '@pmm/core/onnx';
 import * as ort from 'onnxruntime-web';
 import type { Backend, BackendChoice, BackendInfo } from './protocol';
 
@@ -74,7 +74,7 @@ export async function resolveBackend(choice: BackendChoice): Promise<BackendInfo
 
 /** Largest |Δ| allowed between WebGPU and WebAssembly on the probe rows before WebGPU is set aside. */
 export const BACKEND_TOLERANCE = 1e-5;
-const PROBE_ROWS = 32;
+export const PROBE_ROWS = 32;
 
 const sessions = new Map<string, Promise<Predictor>>();
 /** Every ORT run in this worker, one at a time (sessions share one WebAssembly instance). */
@@ -186,7 +186,7 @@ function verifyGpu(
 
 export interface Scorer {
   readonly info: BackendInfo;
-  predict(records: readonly Record<string, string | number | null>[]): Promise<Float32Array>;
+  predict(records: readonly Record<string, string | number | null>[] | FeatureColumns): Promise<Float32Array>;
 }
 
 /**

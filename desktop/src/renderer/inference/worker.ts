@@ -2,6 +2,7 @@
 // WebAssembly, shadow scoring of a window of the synced log and what-if predictions, off the UI thread.
 import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
+import type { FeatureColumns } from '@pmm/core/onnx';
 import { type RequestValidator, requestValidatorFor } from '@pmm/core/schema';
 import { compareShadow } from '@pmm/core/shadow';
 import { type ArtifactSource, loadArtifact, prefetchArtifacts } from '../models/artifact-cache';
@@ -18,7 +19,7 @@ import {
 import { type FeatureValues, PmmDb } from '../store/db';
 import { loadWindow } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
-import { GpuRefusedError, resolveBackend, scorerFor, setGpuRefused } from './backend';
+import { GpuRefusedError, PROBE_ROWS, resolveBackend, scorerFor, setGpuRefused } from './backend';
 import type {
   BackendInfo,
   InferenceRequest,
@@ -32,7 +33,7 @@ import { checkFields } from './validate-columns';
 
 const db = new PmmDb();
 const blockCache = new Map<number, FeatureBlock>();
-/** Rows per ORT run: large enough to amortise a run, small enough to keep string tensors modest. */
+/** Rows per ORT run: large enough to amortise a run, small enough to keep input tensors modest. */
 const SCORE_BATCH = 8192;
 
 export function describeWindow(w: WindowSpec, production: string): string {
@@ -75,9 +76,36 @@ function cachedFit(card: ModelCard, threshold: number): CbpeFit | null {
 interface CheckedWindow {
   readonly ids: string[];
   readonly probability: Float64Array;
-  readonly records: FeatureValues[];
+  /** The kept rows' features, read as columns (no object per row). */
+  readonly features: FeatureColumns;
+  /** The first kept rows as records (the WebGPU check's probe). */
+  readonly probe: FeatureValues[];
   readonly refused: Record<string, number>;
   readonly rows: number;
+}
+
+/** Rows [from, to) of `columns`. */
+function sliceColumns(columns: FeatureColumns, from: number, to: number): FeatureColumns {
+  return {
+    rows: Math.max(0, Math.min(to, columns.rows) - from),
+    column: (name) => {
+      const cell = columns.column(name);
+      return (i) => cell(from + i);
+    },
+  };
+}
+
+/** The first `n` rows of `columns` as records, with the schema's features. */
+function recordsOf(columns: FeatureColumns, names: readonly string[], n: number): FeatureValues[] {
+  const cells = names.map((name) => [name, columns.column(name)] as const);
+  return Array.from({ length: Math.min(n, columns.rows) }, (_, i) => {
+    const record: FeatureValues = {};
+    for (const [name, cell] of cells) {
+      const v = cell(i);
+      if (v !== undefined) record[name] = v;
+    }
+    return record;
+  });
 }
 
 function cellOf(column: BlockColumn | undefined, i: number): string | number | null | undefined {
@@ -104,23 +132,26 @@ async function checkedWindow(spec: WindowSpec, validator: RequestValidator): Pro
         return tag === TAG_NUMBER ? column.num![i]! : `t${tag}`;
       },
     );
-    const keep: number[] = [];
-    for (let i = 0; i < w.rows; i++) if (check.ok[i]) keep.push(i);
+    const kept: number[] = [];
+    for (let i = 0; i < w.rows; i++) if (check.ok[i]) kept.push(i);
+    const keep = Int32Array.from(kept);
     // Only the fields the model reads, for the kept rows.
-    const names = validator.schema.features.map((f) => f.name);
-    const columns = names.map((name) => [name, w.columns.get(name)] as const);
-    const records = keep.map((i) => {
-      const record: FeatureValues = {};
-      for (const [name, column] of columns) {
-        const v = cellOf(column, i);
-        if (v !== undefined) record[name] = v;
-      }
-      return record;
-    });
+    const features: FeatureColumns = {
+      rows: keep.length,
+      column: (name) => {
+        const column = w.columns.get(name);
+        return (i) => cellOf(column, keep[i]!);
+      },
+    };
     return {
-      ids: keep.map((i) => w.ids[i]!),
+      ids: kept.map((i) => w.ids[i]!),
       probability: Float64Array.from(keep, (i) => w.probability[i]!),
-      records,
+      features,
+      probe: recordsOf(
+        features,
+        validator.schema.features.map((f) => f.name),
+        PROBE_ROWS,
+      ),
       refused: check.refused,
       rows: w.rows,
     };
@@ -136,10 +167,12 @@ async function checkedWindow(spec: WindowSpec, validator: RequestValidator): Pro
     },
   );
   const kept = rows.filter((_, i) => check.ok[i]);
+  const records = kept.map((r) => r.features);
   return {
     ids: kept.map((r) => r.prediction_id),
     probability: Float64Array.from(kept, (r) => r.probability),
-    records: kept.map((r) => r.features),
+    features: { rows: records.length, column: (name) => (i) => records[i]![name] },
+    probe: records.slice(0, PROBE_ROWS),
     refused: check.refused,
     rows: rows.length,
   };
@@ -174,7 +207,7 @@ async function shadow(request: ShadowRequest): Promise<ShadowResult> {
   const [checked, feedback] = await Promise.all([checkedWindow(spec, validator), outcomes()]);
   if (checked.rows === 0) throw new Error(`no local ${window} (sync first, or widen the window)`);
   if (checked.ids.length === 0) throw new Error(`the challenger's schema refuses every row of the window`);
-  const { records, refused } = checked;
+  const { features, refused } = checked;
   const productionScores = checked.probability;
   const targets = checked.ids.map((id) => {
     const outcome = feedback.get(id);
@@ -182,11 +215,11 @@ async function shadow(request: ShadowRequest): Promise<ShadowResult> {
   });
   const loaded = performance.now();
 
-  const scorer = await scorerFor(chal.card, chal.onnx, request.backend, records);
+  const scorer = await scorerFor(chal.card, chal.onnx, request.backend, checked.probe);
   const backend = scorer.info;
-  const challengerScores = new Float32Array(records.length);
-  for (let lo = 0; lo < records.length; lo += SCORE_BATCH) {
-    const out = await scorer.predict(records.slice(lo, lo + SCORE_BATCH));
+  const challengerScores = new Float32Array(features.rows);
+  for (let lo = 0; lo < features.rows; lo += SCORE_BATCH) {
+    const out = await scorer.predict(sliceColumns(features, lo, lo + SCORE_BATCH));
     challengerScores.set(out, lo);
   }
   const scored = performance.now();
