@@ -103,6 +103,16 @@ function session(card: ModelCard, onnx: Uint8Array, backend: Backend): Promise<P
   return p;
 }
 
+/**
+ * Creates `card`'s WebAssembly session and runs it once on an empty row, so the first real run pays neither the
+ * session nor onnxruntime's first-run compilation.
+ */
+export async function warmWasm(card: ModelCard, onnx: Uint8Array): Promise<void> {
+  configureWasm();
+  const predictor = await session(card, onnx, 'wasm');
+  await serial(() => predictor.predict([{}]));
+}
+
 /** WebGPU validation errors Dawn raised since the last call (they do not reject a run; the output is garbage). */
 const gpuErrors: string[] = [];
 let listening = false;

@@ -6,6 +6,7 @@ import type {
   PredictResult,
   PrefetchResult,
   ShadowResult,
+  WarmResult,
 } from './protocol';
 
 type Without<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -89,6 +90,10 @@ export class InferenceClient {
 
   prefetch(params: Params<'prefetch'>): Promise<PrefetchResult> {
     return this.#request({ ...params, type: 'prefetch' });
+  }
+
+  warm(params: Params<'warm'>): Promise<WarmResult> {
+    return this.#request({ ...params, type: 'warm' });
   }
 }
 

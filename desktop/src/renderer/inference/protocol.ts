@@ -57,7 +57,20 @@ export interface PrefetchRequest {
   readonly source: ArtifactSource;
 }
 
-export type InferenceRequest = ShadowRequest | PredictRequest | ModelInfoRequest | PrefetchRequest;
+/** Readies versions for a run before it is asked for: artifacts loaded, WebAssembly sessions created and run once. */
+export interface WarmRequest {
+  readonly id: number;
+  readonly type: 'warm';
+  readonly versions: readonly string[];
+  readonly source: ArtifactSource | null;
+}
+
+export type InferenceRequest =
+  | ShadowRequest
+  | PredictRequest
+  | ModelInfoRequest
+  | PrefetchRequest
+  | WarmRequest;
 
 export interface ShadowResult {
   readonly id: number;
@@ -111,6 +124,15 @@ export interface PrefetchResult {
   readonly failed: Readonly<Record<string, string>>;
 }
 
+export interface WarmResult {
+  readonly id: number;
+  readonly type: 'warm';
+  /** Versions whose WebAssembly session is ready. */
+  readonly ready: readonly string[];
+  /** Versions that could not be readied (e.g. never downloaded and offline), by reason. */
+  readonly failed: Readonly<Record<string, string>>;
+}
+
 export interface InferenceError {
   readonly id: number;
   readonly type: 'error';
@@ -125,4 +147,5 @@ export type InferenceResponse =
   | PredictResult
   | ModelInfoResult
   | PrefetchResult
+  | WarmResult
   | InferenceError;

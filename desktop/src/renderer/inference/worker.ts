@@ -19,7 +19,7 @@ import {
 import { type FeatureValues, PmmDb } from '../store/db';
 import { loadWindow } from '../store/queries';
 import type { WindowSpec } from '../store/window-spec';
-import { GpuRefusedError, PROBE_ROWS, resolveBackend, scorerFor, setGpuRefused } from './backend';
+import { GpuRefusedError, PROBE_ROWS, resolveBackend, scorerFor, setGpuRefused, warmWasm } from './backend';
 import type {
   BackendInfo,
   InferenceRequest,
@@ -297,6 +297,25 @@ async function handle(request: InferenceRequest): Promise<InferenceResponse> {
     case 'model-info': {
       const { card } = await loadArtifact(db, request.version, request.source as ArtifactSource | null);
       return { id: request.id, type: 'model-info', version: card.version, schema: modelSchemaOf(card) };
+    }
+    case 'warm': {
+      // the column blocks too: the first shadow run then reads only what changed since
+      const [outcome] = await Promise.all([
+        Promise.allSettled(
+          request.versions.map(async (version) => {
+            const { card, onnx } = await loadArtifact(db, version, request.source);
+            await warmWasm(card, onnx);
+          }),
+        ),
+        readBlocks(db, blockCache).catch(() => null),
+      ]);
+      const failed: Record<string, string> = {};
+      const ready: string[] = [];
+      outcome.forEach((o, k) => {
+        if (o.status === 'fulfilled') ready.push(request.versions[k]!);
+        else failed[request.versions[k]!] = (o.reason as Error).message;
+      });
+      return { id: request.id, type: 'warm', ready, failed };
     }
     case 'prefetch': {
       const r = await prefetchArtifacts(db, request.versions, request.source);

@@ -189,6 +189,14 @@ export function ShadowPanel({
   // explicit pick overrides it.
   const [picked, setVersion] = useState<string | null>(null);
   const version = picked ?? challenger ?? others[0] ?? '';
+  // Ready the version's session (and the column blocks) while the analyst looks, once its model is held here.
+  const ready = version !== '' && held.includes(version);
+  useEffect(() => {
+    if (!ready) return;
+    void inferenceClient()
+      .warm({ versions: [version], source: server })
+      .catch(() => undefined);
+  }, [ready, version, server]);
   const [window, setWindow] = useState<WindowSpec>({ lastN: 5000 });
   const [backend, setBackend] = useState<BackendChoice>('auto');
   const [threshold, setThreshold] = useState(0.5);
