@@ -33,6 +33,14 @@ import { checkFields } from './validate-columns';
 
 const db = new PmmDb();
 const blockCache = new Map<number, FeatureBlock>();
+/** Block reads one after another: a read that finds another under way waits, then takes the cached blocks. */
+let blockRead: Promise<unknown> = Promise.resolve();
+function currentBlocks(): Promise<FeatureBlock[] | null> {
+  const read = () => readBlocks(db, blockCache);
+  const next = blockRead.then(read, read);
+  blockRead = next.catch(() => undefined);
+  return next;
+}
 /** Rows per ORT run: large enough to amortise a run, small enough to keep input tensors modest. */
 const SCORE_BATCH = 8192;
 
@@ -118,7 +126,7 @@ function cellOf(column: BlockColumn | undefined, i: number): string | number | n
 }
 
 async function checkedWindow(spec: WindowSpec, validator: RequestValidator): Promise<CheckedWindow> {
-  const blocks = await readBlocks(db, blockCache);
+  const blocks = await currentBlocks();
   if (blocks) {
     const w = selectWindow(blocks, spec);
     const check = checkFields(
@@ -307,7 +315,7 @@ async function handle(request: InferenceRequest): Promise<InferenceResponse> {
             await warmWasm(card, onnx);
           }),
         ),
-        readBlocks(db, blockCache).catch(() => null),
+        currentBlocks().catch(() => null),
       ]);
       const failed: Record<string, string> = {};
       const ready: string[] = [];
