@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { ISOLATION_HEADERS } from './src/shared/isolation';
 
 /** The built renderer gets a strict CSP (the dev server needs inline scripts for React refresh). */
 const CSP =
@@ -24,8 +25,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('./src/renderer', import.meta.url)),
   base: './',
   plugins: [react(), csp],
-  server: { port, strictPort: true },
-  preview: { port, strictPort: true },
+  server: { port, strictPort: true, headers: { ...ISOLATION_HEADERS } },
+  preview: { port, strictPort: true, headers: { ...ISOLATION_HEADERS } },
   worker: { format: 'es' },
   // Found late by the dep scan (imported below the entry's static graph): pre-bundle them up front, or the
   // first page load of a fresh start gets a 404 on them and Vite reloads the page.

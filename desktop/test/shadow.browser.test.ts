@@ -239,6 +239,20 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
 
   const shadowPanel = () => page.locator('[data-testid=shadow-panel]');
 
+  /**
+   * The backend label WebAssembly runs under: the Vite server sends COOP/COEP, so the page is cross-origin
+   * isolated and onnxruntime-web takes up to 4 threads (2 on this machine).
+   */
+  async function wasmLabel(): Promise<string> {
+    const { isolated, cores } = await page.evaluate(() => ({
+      isolated: crossOriginIsolated,
+      cores: navigator.hardwareConcurrency,
+    }));
+    expect(isolated).toBe(true);
+    const threads = Math.max(1, Math.min(4, cores || 1));
+    return `WebAssembly (SIMD, ${threads} thread${threads === 1 ? '' : 's'})`;
+  }
+
   async function runShadow(backend: 'wasm' | 'webgpu') {
     const panel = shadowPanel();
     await panel.locator('[data-testid=shadow-backend]').selectOption(backend);
@@ -312,7 +326,7 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
   it("shadow-scores the challenger on production's logged inputs and shows what core computes", async () => {
     const result = await runShadow('wasm');
     expect(await result.locator('[data-testid=shadow-backend-ran]').textContent()).toBe(
-      'WebAssembly (SIMD, 1 thread)',
+      await wasmLabel(),
     );
     const expected = await expectedComparison();
     const c = expected.comparison;
@@ -348,7 +362,7 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
           production: seeded.production,
           challenger: seeded.challenger,
           window: `last ${WINDOW.toLocaleString('en-US')} predictions of ${seeded.production}`,
-          backend: 'WebAssembly (SIMD, 1 thread)',
+          backend: await wasmLabel(),
           generatedAt: new Date().toISOString(),
         }),
       ),
@@ -434,7 +448,7 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
       `${WINDOW.toLocaleString('en-US')} rows (last ${WINDOW.toLocaleString('en-US')} predictions of ${seeded.production})`,
     );
     expect(await result.locator('[data-testid=shadow-backend-ran]').textContent()).toBe(
-      'WebAssembly (SIMD, 1 thread)',
+      await wasmLabel(),
     );
     expect(await shadowPanel().locator('[data-testid=shadow-version]').inputValue()).toBe(seeded.challenger);
     expect(await result.locator('[data-testid=shadow-agreement]').textContent()).toContain(

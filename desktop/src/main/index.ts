@@ -14,6 +14,7 @@ import {
   shell,
 } from 'electron';
 import { type DesktopSettings, IPC, type MenuCommand } from '../shared/ipc';
+import { ISOLATION_HEADERS } from '../shared/isolation';
 import { getAdminToken, getSettings, setAdminToken, setSettings } from './settings';
 
 /** The renderer's dev server (`npm run dev` in desktop/), else the built files. */
@@ -33,7 +34,11 @@ function serveRenderer(): void {
       join(rendererDir, decodeURIComponent(pathname === '/' ? '/index.html' : pathname)),
     );
     if (!file.startsWith(rendererDir + sep)) return new Response('not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
+    return net.fetch(pathToFileURL(file).toString()).then((response) => {
+      const headers = new Headers(response.headers);
+      for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+      return new Response(response.body, { status: response.status, headers });
+    });
   });
 }
 

@@ -332,7 +332,13 @@ async function handle(request: InferenceRequest): Promise<InferenceResponse> {
   }
 }
 
-self.onmessage = async (event: MessageEvent<InferenceRequest>) => {
+/**
+ * onnxruntime-web's WebAssembly threads (when the page is cross-origin isolated) start the script that bundles it,
+ * this one, as workers named "em-pthread…"; there ORT's own handler answers and this worker's must stay out.
+ */
+const ortThread = (self as { name?: string }).name?.startsWith('em-pthread') ?? false;
+
+async function onRequest(event: MessageEvent<InferenceRequest>): Promise<void> {
   const request = event.data;
   let response: InferenceResponse;
   try {
@@ -348,4 +354,5 @@ self.onmessage = async (event: MessageEvent<InferenceRequest>) => {
   const transfer =
     response.type === 'shadow' ? [response.challengerScores.buffer, response.productionScores.buffer] : [];
   (self as unknown as Worker).postMessage(response, transfer);
-};
+}
+if (!ortThread) self.onmessage = onRequest;
