@@ -325,9 +325,7 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
 
   it("shadow-scores the challenger on production's logged inputs and shows what core computes", async () => {
     const result = await runShadow('wasm');
-    expect(await result.locator('[data-testid=shadow-backend-ran]').textContent()).toBe(
-      await wasmLabel(),
-    );
+    expect(await result.locator('[data-testid=shadow-backend-ran]').textContent()).toBe(await wasmLabel());
     const expected = await expectedComparison();
     const c = expected.comparison;
     expect(c.rows).toBe(WINDOW);
@@ -447,9 +445,7 @@ describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', 
     expect(await result.locator('[data-testid=shadow-meta]').textContent()).toContain(
       `${WINDOW.toLocaleString('en-US')} rows (last ${WINDOW.toLocaleString('en-US')} predictions of ${seeded.production})`,
     );
-    expect(await result.locator('[data-testid=shadow-backend-ran]').textContent()).toBe(
-      await wasmLabel(),
-    );
+    expect(await result.locator('[data-testid=shadow-backend-ran]').textContent()).toBe(await wasmLabel());
     expect(await shadowPanel().locator('[data-testid=shadow-version]').inputValue()).toBe(seeded.challenger);
     expect(await result.locator('[data-testid=shadow-agreement]').textContent()).toContain(
       `${(c.agreement * 100).toFixed(1)}% of rows get the same label`,
