@@ -75,6 +75,8 @@ try {
     wallSeconds: number;
     workerMs: number;
     scoreMs: number;
+    loadMs: number;
+    modelsMs: number;
     rows: number;
     longestTaskMs: number;
     cold: boolean;
@@ -174,11 +176,15 @@ try {
         wallSeconds,
         workerMs: Number(/(\d+) ms in the worker/.exec(text)?.[1] ?? Number.NaN),
         scoreMs: Number(/(\d+) ms scoring/.exec(text)?.[1] ?? Number.NaN),
+        loadMs: Number(/(\d+) ms loading/.exec(text)?.[1] ?? Number.NaN),
+        modelsMs: Number(/(\d+) ms the models/.exec(text)?.[1] ?? Number.NaN),
         rows: Number(/^([\d,]+) rows/.exec(text)?.[1]?.replaceAll(',', '') ?? Number.NaN),
         longestTaskMs: Math.max(0, ...tasks),
         cold: k === 0,
       });
-      log(`shadow ${k + 1}/3: ${wallSeconds.toFixed(2)} s (${text.slice(0, 160)})`);
+      log(
+        `shadow ${k + 1}/3: ${wallSeconds.toFixed(2)} s (${/\d+ ms in the worker.*$/.exec(text)?.[0] ?? text})`,
+      );
     }
     await context.close();
   }
@@ -231,6 +237,8 @@ try {
           cold_wall_seconds: shadowRuns.filter((r) => r.cold).map((r) => round(r.wallSeconds, 3)),
           worker_ms: shadowRuns.map((r) => r.workerMs),
           score_ms: shadowRuns.map((r) => r.scoreMs),
+          load_ms: shadowRuns.map((r) => r.loadMs),
+          models_ms: shadowRuns.map((r) => r.modelsMs),
           longest_task_ms: round(Math.max(0, ...shadowRuns.map((r) => r.longestTaskMs))),
           longest_task_ms_per_run: shadowRuns.map((r) => round(r.longestTaskMs)),
           goal_seconds: 2,

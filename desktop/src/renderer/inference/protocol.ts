@@ -88,7 +88,9 @@ export interface ShadowResult {
   /** Production's logged probabilities, in window order. */
   readonly productionScores: Float64Array;
   readonly ms: {
+    /** Everything before scoring: the two models (`models`), then the window read from the log and checked. */
     readonly load: number;
+    readonly models: number;
     readonly score: number;
     readonly compare: number;
     readonly total: number;

@@ -208,6 +208,7 @@ async function shadow(request: ShadowRequest): Promise<ShadowResult> {
     loadArtifact(db, request.production, request.source),
     loadArtifact(db, request.challenger, request.source),
   ]);
+  const modelsAt = performance.now();
   const spec: WindowSpec = { ...request.window, modelVersion: request.production };
   const window = describeWindow(spec, request.production);
   // Rows the challenger's schema refuses are left out and counted, never scored silently.
@@ -254,6 +255,7 @@ async function shadow(request: ShadowRequest): Promise<ShadowResult> {
     productionScores,
     ms: {
       load: Math.round(loaded - started),
+      models: Math.round(modelsAt - started),
       score: Math.round(scored - loaded),
       compare: Math.round(done - scored),
       total: Math.round(done - started),

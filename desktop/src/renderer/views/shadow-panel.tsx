@@ -305,8 +305,9 @@ export function ShadowPanel({
               {c.rows.toLocaleString('en-US')} rows ({result.window}),{' '}
               {c.labelled_rows.toLocaleString('en-US')} with labels · ran on{' '}
               <b data-testid="shadow-backend-ran">{backendLabel(result.backend)}</b> · {result.ms.total} ms in
-              the worker ({result.ms.load} ms loading, {result.ms.score} ms scoring, {result.ms.compare} ms
-              comparing)
+              the worker ({result.ms.load} ms loading — {result.ms.models} ms the models,{' '}
+              {result.ms.load - result.ms.models} ms the window — {result.ms.score} ms scoring,{' '}
+              {result.ms.compare} ms comparing)
               {result.backend.backend === 'wasm' && /WebGPU/.test(result.backend.reason) && (
                 <span className="hint" data-testid="shadow-backend-reason">
                   {' '}
