@@ -81,26 +81,36 @@ export function readIngestAnswer(path: string, size: number, answer: IngestResul
   return { stored, refused: [...refused].map(([index, reason]) => ({ index, reason })) };
 }
 
+/** The centre's ingest routes, as a shipper reaches them. */
+export type CentreTarget = Pick<ShipOptions, 'syncUrl' | 'ingestToken' | 'fetch' | 'timeoutMs'>;
+
+/** POSTs `body` as JSON to one of the centre's ingest routes; a network failure is a SyncFailedError naming it. */
+export async function postToCentre(
+  target: CentreTarget,
+  path: string,
+  body: unknown,
+): Promise<{ response: Response; text: string }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (target.ingestToken) headers.authorization = `Bearer ${target.ingestToken}`;
+  try {
+    const response = await target.fetch(`${target.syncUrl}${path}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(target.timeoutMs ?? 15_000),
+    });
+    return { response, text: await response.text() };
+  } catch (err) {
+    throw new SyncFailedError(`POST ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 async function post(
   options: ShipOptions,
   path: string,
   body: IngestPredictionsRequest | IngestFeedbackRequest,
 ): Promise<BatchOutcome> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.ingestToken) headers.authorization = `Bearer ${options.ingestToken}`;
-  let response: Response;
-  let text: string;
-  try {
-    response = await options.fetch(`${options.syncUrl}${path}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-    });
-    text = await response.text();
-  } catch (err) {
-    throw new SyncFailedError(`POST ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const { response, text } = await postToCentre(options, path, body);
   if (!response.ok) throw new SyncFailedError(`POST ${path}: HTTP ${response.status}`);
   let json: unknown;
   try {

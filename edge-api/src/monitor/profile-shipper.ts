@@ -3,6 +3,7 @@
 // every chunk waiting for a later run.
 import type { Profile } from '@pmm/core/profile';
 import { z } from 'zod';
+import { postToCentre, SyncFailedError } from '../shipper';
 import { type ChunkRecord, MONITOR_STATE, type ProfileStore } from './profile-store';
 
 export const INGEST_PROFILES_PATH = '/v1/ingest/profiles';
@@ -48,8 +49,6 @@ export interface ProfileShipOptions {
   readonly timeoutMs?: number;
 }
 
-class ShipError extends Error {}
-
 async function post(options: ProfileShipOptions, chunks: readonly ChunkRecord[]) {
   const body: IngestProfilesRequest = {
     node_id: options.nodeId,
@@ -61,43 +60,31 @@ async function post(options: ProfileShipOptions, chunks: readonly ChunkRecord[])
       profile: JSON.parse(c.profile) as Profile,
     })),
   };
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.ingestToken) headers.authorization = `Bearer ${options.ingestToken}`;
-  let response: Response;
-  let text: string;
-  try {
-    response = await options.fetch(`${options.syncUrl}${INGEST_PROFILES_PATH}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-    });
-    text = await response.text();
-  } catch (err) {
-    throw new ShipError(`POST ${INGEST_PROFILES_PATH}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const { response, text } = await postToCentre(options, INGEST_PROFILES_PATH, body);
   if (response.status === 404)
-    throw new ShipError(
+    throw new SyncFailedError(
       `POST ${INGEST_PROFILES_PATH}: HTTP 404 (the centre has no profile route yet): chunks wait for a later run`,
     );
-  if (!response.ok) throw new ShipError(`POST ${INGEST_PROFILES_PATH}: HTTP ${response.status}`);
+  if (!response.ok) throw new SyncFailedError(`POST ${INGEST_PROFILES_PATH}: HTTP ${response.status}`);
   let parsed: z.infer<typeof ingestProfilesResultSchema>;
   try {
     parsed = ingestProfilesResultSchema.parse(JSON.parse(text));
   } catch {
-    throw new ShipError(`POST ${INGEST_PROFILES_PATH}: unreadable answer: none marked, sent again next run`);
+    throw new SyncFailedError(
+      `POST ${INGEST_PROFILES_PATH}: unreadable answer: none marked, sent again next run`,
+    );
   }
   const refused = new Map<number, string>();
   for (const r of parsed.refused) {
     if (r.index >= chunks.length)
-      throw new ShipError(
+      throw new SyncFailedError(
         `POST ${INGEST_PROFILES_PATH}: the answer names chunk ${r.index} of ${chunks.length}`,
       );
     if (!refused.has(r.index)) refused.set(r.index, `refused by the centre: ${r.reason}`);
   }
   const accounted = parsed.accepted + parsed.duplicates + refused.size;
   if (accounted !== chunks.length)
-    throw new ShipError(
+    throw new SyncFailedError(
       `POST ${INGEST_PROFILES_PATH}: the answer accounts for ${accounted} of ${chunks.length} chunks: none marked, sent again next run`,
     );
   return {
