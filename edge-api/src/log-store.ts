@@ -1,6 +1,7 @@
 // The prediction log in D1: writes from the API, reads, acknowledgements and dead letters for the shipper, health counters.
 import type { FeatureRecord } from '@pmm/core/schema';
 import type { IngestFeedbackRow, IngestPredictionRow } from '@pmm/core/sync';
+import { readNodeState, writeNodeState } from './node-state';
 
 /**
  * One logged prediction: the row shipped to the centre (`IngestPredictionRow`, where `model_version` identifies
@@ -277,21 +278,12 @@ export class LogStore {
     }));
   }
 
-  async getState(key: string): Promise<string | null> {
-    const row = await this.db
-      .prepare('SELECT value FROM node_state WHERE key = ?1')
-      .bind(key)
-      .first<{ value: string }>();
-    return row?.value ?? null;
+  getState(key: string): Promise<string | null> {
+    return readNodeState(this.db, key);
   }
 
-  async setState(key: string, value: string): Promise<void> {
-    await this.db
-      .prepare(
-        'INSERT INTO node_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .bind(key, value)
-      .run();
+  setState(key: string, value: string): Promise<void> {
+    return writeNodeState(this.db, key, value);
   }
 
   /** Atomically adds `by` to an integer counter. */

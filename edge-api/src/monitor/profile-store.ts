@@ -1,5 +1,6 @@
 // D1 access for the edge monitor: the log read by rowid (the order rows were written in), profile chunks, the
 // chunker's watermarks, detector state, and the shipping state of chunks.
+import { readNodeState, writeNodeState } from '../node-state';
 
 /** node_state keys of the monitor. */
 export const MONITOR_STATE = {
@@ -80,21 +81,12 @@ export class ProfileStore {
     return (await this.hasModelName()) ? `COALESCE(${alias}model_name, ${param})` : param;
   }
 
-  async getState(key: string): Promise<string | null> {
-    const row = await this.db
-      .prepare('SELECT value FROM node_state WHERE key = ?1')
-      .bind(key)
-      .first<{ value: string }>();
-    return row?.value ?? null;
+  getState(key: string): Promise<string | null> {
+    return readNodeState(this.db, key);
   }
 
-  async setState(key: string, value: string): Promise<void> {
-    await this.db
-      .prepare(
-        'INSERT INTO node_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .bind(key, value)
-      .run();
+  setState(key: string, value: string): Promise<void> {
+    return writeNodeState(this.db, key, value);
   }
 
   async watermark(): Promise<number> {
