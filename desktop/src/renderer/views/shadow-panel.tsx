@@ -171,24 +171,30 @@ function ComparisonTable({
   );
 }
 
-export function ShadowPanel({
-  production,
-  challenger,
-  versions,
-}: {
-  production: string;
-  challenger: string | null;
-  versions: readonly string[];
-}) {
+/** What the shadow and what-if panels are given: the model name's production, challenger and versions. */
+export interface ModelPanelProps {
+  readonly production: string;
+  readonly challenger: string | null;
+  readonly versions: readonly string[];
+}
+
+/**
+ * The version set beside production, and the versions to pick from: the challenger by default, also when the
+ * aliases load after the first render (an offline reload); only an explicit pick overrides it.
+ */
+export function useOtherVersion({ production, challenger, versions }: ModelPanelProps) {
+  const others = versions.filter((v) => v !== production);
+  const [picked, pick] = useState<string | null>(null);
+  return { others, version: picked ?? challenger ?? others[0] ?? '', pick };
+}
+
+export function ShadowPanel(props: ModelPanelProps) {
+  const { production, challenger, versions } = props;
   const { db } = useServices();
   const server = useArtifactSource();
   useArtifactPrefetch(versions);
   const held = useLiveQuery(() => db.artifacts.toCollection().primaryKeys(), [db], [] as string[]);
-  const others = versions.filter((v) => v !== production);
-  // The challenger by default, also when the aliases load after the first render (an offline reload): only an
-  // explicit pick overrides it.
-  const [picked, setVersion] = useState<string | null>(null);
-  const version = picked ?? challenger ?? others[0] ?? '';
+  const { others, version, pick: setVersion } = useOtherVersion(props);
   // Ready the version's session (and the column blocks) while the analyst looks, once its model is held here.
   const ready = version !== '' && held.includes(version);
   useEffect(() => {

@@ -7,7 +7,7 @@ import { inferenceClient } from '../inference/client';
 import type { PredictResult } from '../inference/protocol';
 import { useServices } from '../services';
 import type { FeatureValues, PredictionRow } from '../store/db';
-import { backendLabel, useArtifactSource } from './shadow-panel';
+import { backendLabel, type ModelPanelProps, useArtifactSource, useOtherVersion } from './shadow-panel';
 
 const DEBOUNCE_MS = 150;
 const NO_ROWS: readonly PredictionRow[] = [];
@@ -97,11 +97,7 @@ function FeatureInput({
 }
 
 /** Collapsed until asked for, so opening the models view runs no model. */
-export function WhatIfPanel(props: {
-  production: string;
-  challenger: string | null;
-  versions: readonly string[];
-}) {
+export function WhatIfPanel(props: ModelPanelProps) {
   const [open, setOpen] = useState(false);
   if (!open)
     return (
@@ -115,19 +111,11 @@ export function WhatIfPanel(props: {
   return <WhatIfEditor {...props} />;
 }
 
-function WhatIfEditor({
-  production,
-  challenger,
-  versions,
-}: {
-  production: string;
-  challenger: string | null;
-  versions: readonly string[];
-}) {
+function WhatIfEditor(props: ModelPanelProps) {
+  const { production, challenger } = props;
   const { db } = useServices();
   const server = useArtifactSource();
-  const others = versions.filter((v) => v !== production);
-  const [other, setOther] = useState<string>(challenger ?? others[0] ?? '');
+  const { others, version: other, pick: setOther } = useOtherVersion(props);
   const compared = useMemo(() => (other ? [production, other] : [production]), [production, other]);
   const [schemas, setSchemas] = useState<ModelSchema[] | null>(null);
   const [record, setRecord] = useState<FeatureValues | null>(null);
