@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
+import { type CbpeFit, fitCbpe, holdoutCbpeData } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
 import {
   estimateFromScoreBins,
@@ -95,13 +95,7 @@ function buildChunk(card: ModelCard, spec: ProfileSpec, node: string, k: number,
 }
 
 function fitOf(card: ModelCard): CbpeFit {
-  const ref = card.reference_predictions!;
-  const scores = Float64Array.from(ref.scores);
-  return fitCbpe({
-    scores,
-    predictions: scores.map((s) => (s >= 0.5 ? 1 : 0)),
-    targets: Float64Array.from(ref.targets),
-  });
+  return fitCbpe(holdoutCbpeData(card.reference_predictions!));
 }
 
 describe.skipIf(!ready)('the Fleet view (Chromium, real sync server)', () => {

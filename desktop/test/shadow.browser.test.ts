@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsv, sha256Hex } from '@pmm/core/data';
-import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
+import { type CbpeFit, fitCbpe, holdoutCbpeData } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
 import { createOrtPredictor, importOnnx } from '@pmm/core/onnx';
 import { requestValidatorFor, type SchemaFeature, tableToRows } from '@pmm/core/schema';
@@ -77,13 +77,7 @@ function valueIn(f: SchemaFeature, share: number): number {
 
 function fitOf(card: ModelCard): CbpeFit | null {
   const ref = card.reference_predictions;
-  if (!ref) return null;
-  const scores = Float64Array.from(ref.scores);
-  return fitCbpe({
-    scores,
-    predictions: scores.map((s) => (s >= 0.5 ? 1 : 0)),
-    targets: Float64Array.from(ref.targets),
-  });
+  return ref ? fitCbpe(holdoutCbpeData(ref)) : null;
 }
 
 describe.skipIf(!ready)('the app runs the models (Chromium, real sync server)', () => {

@@ -10,6 +10,7 @@ import {
   estimateCbpe,
   fitCbpe,
   fitIsotonic,
+  holdoutCbpeData,
   type MetricResult,
   needsCalibration,
   numpyArgsort,
@@ -80,6 +81,18 @@ function compareChunk(
 }
 
 const predictionsOf = (scores: number[]) => scores.map((s) => (s >= 0.5 ? 1 : 0));
+
+describe('holdoutCbpeData', () => {
+  it("takes a card's holdout as CBPE data, predictions at the threshold (inclusive)", () => {
+    const data = holdoutCbpeData({ scores: [0.2, 0.5, 0.7], targets: [0, 1, 1] }, 0.5);
+    expect(data.scores).toEqual(Float64Array.of(0.2, 0.5, 0.7));
+    expect(data.predictions).toEqual(Float64Array.of(0, 1, 1));
+    expect(data.targets).toEqual(Float64Array.of(0, 1, 1));
+    expect(holdoutCbpeData({ scores: [0.2, 0.5, 0.7], targets: [0, 1, 1] }, 0.6).predictions).toEqual(
+      Float64Array.of(0, 0, 1),
+    );
+  });
+});
 
 describe('numpy argsort (quicksort) port', () => {
   for (const [i, c] of fixtures.argsort.entries())

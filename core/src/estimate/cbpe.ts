@@ -194,6 +194,22 @@ function chunkRecords(
 }
 
 /**
+ * A labelled holdout (model.json `reference_predictions`: scores and 0/1 labels) in CBPE's terms, the predictions
+ * taken at `threshold`: what a model card's CBPE reference is fitted on. `fitCbpe(holdoutCbpeData(ref))`.
+ */
+export function holdoutCbpeData(
+  holdout: { readonly scores: readonly number[]; readonly targets: readonly number[] },
+  threshold = 0.5,
+): CbpeData {
+  const scores = Float64Array.from(holdout.scores);
+  return {
+    scores,
+    predictions: scores.map((s) => (s >= threshold ? 1 : 0)),
+    targets: Float64Array.from(holdout.targets),
+  };
+}
+
+/**
  * Fits CBPE on a labelled reference: sampling-error components from the whole reference, thresholds from the
  * realized metric per reference chunk, then the calibration decision and the calibrator, then the reference's own
  * chunk estimates. Throws CbpeInputError on scores outside [0, 1], labels other than 0/1, one class, or a chunking

@@ -16,6 +16,7 @@ export {
   type ChunkResult,
   estimateCbpe,
   fitCbpe,
+  holdoutCbpeData,
   type MetricResult,
   SAMPLING_ERROR_RANGE,
 } from './cbpe';

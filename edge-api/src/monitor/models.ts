@@ -1,6 +1,6 @@
 // Which model the monitor looks at: a served name resolved to its active version and card, and what each version
 // needs for monitoring (its frozen profile layout, its CBPE fit), computed once per isolate.
-import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
+import { type CbpeFit, fitCbpe, holdoutCbpeData } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
 import { type ProfileSpec, profileSpecFromReference } from '@pmm/core/profile';
 import { type ActivePointer, cardKey, pointerKey } from '../model-store';
@@ -69,15 +69,7 @@ export function cbpeFitOf(card: ModelCard): FitResult {
     result = { ok: false, reason: `model ${card.version} has no reference_predictions in model.json` };
   else {
     try {
-      const scores = Float64Array.from(ref.scores);
-      result = {
-        ok: true,
-        fit: fitCbpe({
-          scores,
-          predictions: scores.map((s) => (s >= 0.5 ? 1 : 0)),
-          targets: Float64Array.from(ref.targets),
-        }),
-      };
+      result = { ok: true, fit: fitCbpe(holdoutCbpeData(ref, 0.5)) };
     } catch (err) {
       result = {
         ok: false,

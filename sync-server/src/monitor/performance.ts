@@ -2,7 +2,14 @@
 // targets (model.json `reference_predictions`), estimating the window's logged probabilities as one chunk; realized
 // values where feedback has arrived.
 import { defaultChunks } from '@pmm/core/chunk';
-import { type CbpeData, type CbpeFit, CbpeInputError, estimateCbpe, fitCbpe } from '@pmm/core/estimate';
+import {
+  type CbpeData,
+  type CbpeFit,
+  CbpeInputError,
+  estimateCbpe,
+  fitCbpe,
+  holdoutCbpeData,
+} from '@pmm/core/estimate';
 import type { ModelCard } from '@pmm/core/model';
 
 /** Probability at or above which a score counts as a positive prediction, for the holdout and the window alike. */
@@ -51,13 +58,7 @@ export function performanceFit(card: ModelCard): CbpeFit | string {
 /** The version's holdout in CBPE's terms (predictions at DECISION_THRESHOLD), or null when it carries none. */
 export function holdoutData(card: ModelCard): CbpeData | null {
   const ref = card.reference_predictions;
-  if (!ref) return null;
-  const scores = Float64Array.from(ref.scores);
-  return {
-    scores,
-    predictions: scores.map((s) => (s >= DECISION_THRESHOLD ? 1 : 0)),
-    targets: Float64Array.from(ref.targets),
-  };
+  return ref ? holdoutCbpeData(ref, DECISION_THRESHOLD) : null;
 }
 
 /** The window's rows in CBPE's terms: NaN targets where no label has arrived. */

@@ -1,7 +1,6 @@
 // Fleet drift: a version's profile chunks over a window (whole fleet or one node) summed in PostgreSQL into one
 // profile, then the drift report against the version's reference and CBPE from the summed score bins.
 import type { MetricName, MetricResult } from '@pmm/core/estimate';
-import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
 import type { ModelCard } from '@pmm/core/model';
 import {
   densify,
@@ -13,6 +12,7 @@ import {
 } from '@pmm/core/profile';
 import type { Executor } from '../db/client';
 import { sumWindow } from '../db/profiles';
+import { performanceFit } from '../monitor/performance';
 
 export interface FleetReport {
   readonly model: string;
@@ -26,30 +26,6 @@ export interface FleetReport {
   readonly drift: ProfileDriftReport | null;
   /** CBPE of the summed score bins; null without the card's reference_predictions, scores or rows. */
   readonly estimated_performance: Partial<Record<MetricName, MetricResult>> | null;
-}
-
-const fits = new Map<string, CbpeFit | null>();
-
-/** The version's CBPE fit on its holdout (model.json reference_predictions), once per process; null without it. */
-export function cbpeFitOf(card: ModelCard): CbpeFit | null {
-  if (fits.has(card.version)) return fits.get(card.version)!;
-  const ref = card.reference_predictions;
-  let fit: CbpeFit | null = null;
-  if (ref && ref.scores.length > 0) {
-    const scores = Float64Array.from(ref.scores);
-    try {
-      fit = fitCbpe({
-        scores,
-        predictions: scores.map((s) => (s >= 0.5 ? 1 : 0)),
-        targets: Float64Array.from(ref.targets),
-      });
-    } catch {
-      fit = null; // e.g. a holdout with one class: nothing to estimate from
-    }
-  }
-  if (fits.size > 64) fits.clear();
-  fits.set(card.version, fit);
-  return fit;
 }
 
 /** The merged profile of a window, summed in SQL. */
@@ -74,9 +50,9 @@ export async function fleetReport(
   let estimated: FleetReport['estimated_performance'] = null;
   if (profile.rows > 0) {
     drift = profileDriftReport(card.reference_profile, spec, profile);
-    const fit = cbpeFitOf(card);
+    const fit = performanceFit(card); // the monitor's cached holdout fit (threshold 0.5), or why there is none
     const scored = profile.score?.counts.some((n) => n > 0) ?? false;
-    if (fit && scored) estimated = estimateFromScoreBins(fit, profile.score);
+    if (typeof fit !== 'string' && scored) estimated = estimateFromScoreBins(fit, profile.score);
   }
   return {
     model: request.model,

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fitCbpe } from '@pmm/core/estimate';
+import { fitCbpe, holdoutCbpeData } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf, mulberry32 } from '@pmm/core/model';
 import {
   estimateFromProfile,
@@ -286,13 +286,7 @@ describe('GET /v1/drift/fleet', () => {
     for (const [i, s] of inSql.score!.score_sum.entries())
       expect(s).toBeCloseTo(merged.score!.score_sum[i]!, 9);
 
-    const ref = card.reference_predictions!;
-    const scores = Float64Array.from(ref.scores);
-    const fit = fitCbpe({
-      scores,
-      predictions: scores.map((s) => (s >= 0.5 ? 1 : 0)),
-      targets: Float64Array.from(ref.targets),
-    });
+    const fit = fitCbpe(holdoutCbpeData(card.reference_predictions!));
     const want = estimateFromProfile(fit, merged.score).metrics;
     expect(report.estimated_performance).not.toBeNull();
     // estimateFromScoreBins works on bins, not pseudo-rows: equal up to NannyML's per-row 5-decimal rounding

@@ -1,7 +1,13 @@
 // Fleet drift from synced profile chunks: a version's chunks in a window (all nodes or one) turned back into
 // profiles, merged, and compared with the version's reference (profileDriftReport: categorical scores exact,
 // numerical ones bounded) plus CBPE from the merged score bins. Pure: the analysis worker runs it on Dexie rows.
-import { type CbpeFit, fitCbpe, type MetricName, type MetricResult } from '@pmm/core/estimate';
+import {
+  type CbpeFit,
+  fitCbpe,
+  holdoutCbpeData,
+  type MetricName,
+  type MetricResult,
+} from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
 import {
   estimateFromScoreBins,
@@ -62,13 +68,8 @@ export interface FleetOutcome {
 export function fleetFit(card: ModelCard): CbpeFit | string {
   const ref = card.reference_predictions;
   if (!ref || ref.scores.length === 0) return 'the model card has no reference predictions to fit CBPE on';
-  const scores = Float64Array.from(ref.scores);
   try {
-    return fitCbpe({
-      scores,
-      predictions: scores.map((s) => (s >= 0.5 ? 1 : 0)),
-      targets: Float64Array.from(ref.targets),
-    });
+    return fitCbpe(holdoutCbpeData(ref, 0.5));
   } catch (error) {
     return `CBPE cannot be fitted on the reference predictions: ${(error as Error).message}`;
   }

@@ -1,6 +1,6 @@
 // The inference worker: model artifacts from IndexedDB (downloaded once), onnxruntime-web sessions on WebGPU or
 // WebAssembly, shadow scoring of a window of the synced log and what-if predictions, off the UI thread.
-import { type CbpeFit, fitCbpe } from '@pmm/core/estimate';
+import { type CbpeFit, fitCbpe, holdoutCbpeData } from '@pmm/core/estimate';
 import { type ModelCard, modelSchemaOf } from '@pmm/core/model';
 import type { FeatureColumns } from '@pmm/core/onnx';
 import { type RequestValidator, requestValidatorFor } from '@pmm/core/schema';
@@ -61,13 +61,8 @@ export function describeWindow(w: WindowSpec, production: string): string {
 function fitOf(card: ModelCard, threshold: number): CbpeFit | null {
   const ref = card.reference_predictions;
   if (!ref || ref.scores.length === 0) return null;
-  const scores = Float64Array.from(ref.scores);
   try {
-    return fitCbpe({
-      scores,
-      predictions: scores.map((s) => (s >= threshold ? 1 : 0)),
-      targets: Float64Array.from(ref.targets),
-    });
+    return fitCbpe(holdoutCbpeData(ref, threshold));
   } catch {
     return null;
   }
